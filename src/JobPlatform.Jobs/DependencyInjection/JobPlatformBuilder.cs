@@ -1,0 +1,61 @@
+using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Maintenance;
+using JobPlatform.Jobs.Processing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace JobPlatform.Jobs.DependencyInjection;
+
+/// <summary>Adds processing and job types to the services that <c>AddJobPlatform</c> registered.</summary>
+public sealed class JobPlatformBuilder(IServiceCollection services)
+{
+    public IServiceCollection Services { get; } = services;
+
+    /// <summary>Makes this process a worker: claims and runs jobs of the registered types.</summary>
+    public JobPlatformBuilder AddProcessing(Action<ProcessingOptions>? configure = null)
+    {
+        var options = Services.AddOptions<ProcessingOptions>().BindConfiguration(ProcessingOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        if (configure is not null) options.Configure(configure);
+
+        Services.TryAddSingleton<RunningJobs>();
+        Services.TryAddSingleton<JobExecutor>();
+        Services.AddHostedService<JobTypeRegistrar>();
+        Services.AddHostedService<JobProcessor>();
+        Services.AddHostedService<LeaseHeartbeat>();
+        Services.AddHostedService<JobRescuer>();
+        return this;
+    }
+
+    /// <summary>Registers a handler for the job type <paramref name="name"/>.</summary>
+    public JobPlatformBuilder AddJob<THandler, TPayload>(string name, Action<JobTypeOptions>? configure = null)
+        where THandler : class, IJob<TPayload>
+    {
+        if (!JobTypeNames.IsValid(name))
+            throw new ArgumentException($"'{name}' is not a valid job type name ({JobTypeNames.Pattern}).", nameof(name));
+
+        var options = new JobTypeOptions();
+        configure?.Invoke(options);
+        if (!JobTypeNames.IsValid(options.Queue))
+            throw new ArgumentException($"'{options.Queue}' is not a valid queue name ({JobTypeNames.Pattern}).", nameof(configure));
+
+        Services.TryAddScoped<THandler>();
+        Services.AddSingleton(new JobTypeDefinition(name, options, typeof(TPayload), JobJson.SchemaOf(typeof(TPayload)), Invoke));
+        return this;
+
+        static Task Invoke(IServiceProvider services, string payloadJson, JobContext context, CancellationToken cancellationToken)
+        {
+            TPayload payload;
+            try
+            {
+                payload = System.Text.Json.JsonSerializer.Deserialize<TPayload>(payloadJson, JobJson.Options)
+                    ?? throw new JobPayloadException($"The payload of job type '{context.Type}' is null.");
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new JobPayloadException($"The payload does not fit job type '{context.Type}': {e.Message}", e);
+            }
+            return services.GetRequiredService<THandler>().ExecuteAsync(payload, context, cancellationToken);
+        }
+    }
+}

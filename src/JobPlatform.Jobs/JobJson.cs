@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
+using System.Text.Json.Serialization.Metadata;
+
+namespace JobPlatform.Jobs;
+
+/// <summary>How payloads are written and read: web conventions (camelCase, case-insensitive reads).</summary>
+public static class JobJson
+{
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    /// <summary>The JSON schema of a payload type, as workers register it for the api to validate against.</summary>
+    public static string SchemaOf(Type payloadType)
+    {
+        var schema = JsonSchemaExporter.GetJsonSchemaAsNode(Options, payloadType);
+        if (schema is JsonObject root) root["additionalProperties"] ??= false;
+        return schema.ToJsonString();
+    }
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+}

@@ -1,0 +1,134 @@
+using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace JobPlatform.Jobs.Processing;
+
+/// <summary>
+/// The claim loop: while there are free slots, claims as many due jobs as there are slots, in one
+/// statement, and runs each on the thread pool. Idle, it polls every <see cref="ProcessingOptions.PollInterval"/>.
+/// </summary>
+public sealed partial class JobProcessor(
+    IServiceScopeFactory scopeFactory,
+    JobTypeRegistry registry,
+    JobExecutor executor,
+    RunningJobs running,
+    IOptions<ProcessingOptions> options,
+    ILogger<JobProcessor> logger) : BackgroundService
+{
+    private readonly ProcessingOptions _options = options.Value;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly List<Task> _tasks = [];
+    private SemaphoreSlim? _slots;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var types = registry.Names.ToArray();
+        if (types.Length == 0)
+        {
+            LogNoTypes();
+            return;
+        }
+
+        _slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        LogStarted(_options.ServerName, string.Join(",", _options.Queues), _options.Concurrency);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _slots.WaitAsync(stoppingToken);
+                var free = 1;
+                while (free < _options.Concurrency && _slots.Wait(0)) free++;
+
+                var claimed = await ClaimAsync(types, free, stoppingToken);
+                if (free > claimed.Count) _slots.Release(free - claimed.Count);
+                foreach (var job in claimed) Start(job);
+
+                if (claimed.Count == 0) await Task.Delay(_options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // The database may be briefly unreachable; keep the server alive and try again.
+                LogClaimFailed(e);
+                await Task.Delay(_options.PollInterval, CancellationToken.None);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        Task[] pending;
+        lock (_tasks) pending = [.. _tasks];
+        if (pending.Length == 0) return;
+
+        LogDraining(pending.Length, _options.ShutdownGrace.TotalSeconds);
+        var all = Task.WhenAll(pending);
+        if (await Task.WhenAny(all, Task.Delay(_options.ShutdownGrace, cancellationToken)) != all)
+        {
+            // Out of grace: cancel the handlers; the executor gives their jobs back for others to take.
+            await _shutdown.CancelAsync();
+            await all.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _shutdown.Dispose();
+        _slots?.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string[] types, int limit, CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        return await store.ClaimAsync(_options.ServerName, _options.Queues, types, limit, _options.LeaseDuration, cancellationToken);
+    }
+
+    private void Start(ClaimedJob job)
+    {
+        running.Add(job);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await executor.ExecuteAsync(job, _shutdown.Token);
+            }
+            catch (Exception e)
+            {
+                // Recording the outcome failed; the lease will expire and the rescuer returns the job.
+                LogRecordFailed(e, job.Id);
+            }
+            finally
+            {
+                running.Remove(job.Id);
+                _slots!.Release();
+            }
+        });
+        lock (_tasks) _tasks.Add(task);
+        _ = task.ContinueWith(t => { lock (_tasks) _tasks.Remove(t); }, TaskScheduler.Default);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No job types are registered; this server will not process jobs")]
+    private partial void LogNoTypes();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerName} processing queues {Queues} with concurrency {Concurrency}")]
+    private partial void LogStarted(string serverName, string queues, int concurrency);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming jobs failed; retrying")]
+    private partial void LogClaimFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording the outcome of job {JobId} failed; its lease will expire and it will be rescued")]
+    private partial void LogRecordFailed(Exception exception, Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting up to {GraceSeconds} s for {Count} running jobs")]
+    private partial void LogDraining(int count, double graceSeconds);
+}

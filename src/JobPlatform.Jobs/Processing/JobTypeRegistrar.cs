@@ -1,0 +1,25 @@
+using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace JobPlatform.Jobs.Processing;
+
+/// <summary>Writes this worker's job types to the database on start, so the api knows what it may enqueue.</summary>
+internal sealed class JobTypeRegistrar(IServiceScopeFactory scopeFactory, JobTypeRegistry registry) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var records = registry.All.Select(d => new JobTypeRecord
+        {
+            Name = d.Name,
+            Queue = d.Options.Queue,
+            MaxAttempts = d.Options.MaxAttempts,
+            PayloadSchema = d.PayloadSchema,
+        });
+        await scope.ServiceProvider.GetRequiredService<JobStore>().UpsertJobTypesAsync(records, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

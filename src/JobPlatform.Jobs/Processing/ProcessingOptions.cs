@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace JobPlatform.Jobs.Processing;
+
+/// <summary>How a worker processes jobs. Bound from the <c>JobPlatform:Processing</c> section.</summary>
+public sealed class ProcessingOptions
+{
+    public const string Section = "JobPlatform:Processing";
+
+    /// <summary>Queues this server takes jobs from.</summary>
+    [MinLength(1)]
+    public string[] Queues { get; set; } = ["default"];
+
+    /// <summary>Jobs run at once by this server.</summary>
+    [Range(1, 10_000)]
+    public int Concurrency { get; set; } = 10;
+
+    /// <summary>How often an idle server looks for due jobs.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a claim holds without a heartbeat; a killed server's jobs return after this.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>On shutdown, how long running jobs may finish before they are cancelled and given back.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Names this server in leases and logs; defaults to host name and process id.</summary>
+    public string ServerName { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+}

@@ -1,0 +1,32 @@
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>One row of <c>jobplatform.jobs</c>: a job and the state of its current attempt.</summary>
+public sealed class JobRecord
+{
+    public Guid Id { get; set; }
+    public required string Type { get; set; }
+    public required string Queue { get; set; }
+    public required string State { get; set; }
+    public int Priority { get; set; }
+
+    /// <summary>The payload as JSON text (stored as <c>jsonb</c>).</summary>
+    public required string Payload { get; set; }
+
+    public int Attempt { get; set; }
+    public int MaxAttempts { get; set; }
+    public DateTimeOffset RunAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>The server that holds the current claim, and until when.</summary>
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+
+    /// <summary>Rises with every claim; a completion that carries an older token is refused.</summary>
+    public long FencingToken { get; set; }
+
+    /// <summary>W3C traceparent of the activity that enqueued the job.</summary>
+    public string? TraceParent { get; set; }
+}

@@ -1,0 +1,14 @@
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>A job type some worker offers, so the api can validate requests without worker code.</summary>
+public sealed class JobTypeRecord
+{
+    public required string Name { get; set; }
+    public required string Queue { get; set; }
+    public int MaxAttempts { get; set; }
+
+    /// <summary>JSON schema of the payload (stored as <c>jsonb</c>).</summary>
+    public required string PayloadSchema { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,54 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>
+/// The engine's schema. EF Core owns the model and its migrations; the hot paths
+/// (claim, complete, fail) run as hand-written SQL in <see cref="JobStore"/>.
+/// </summary>
+public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options)
+{
+    public const string Schema = "jobplatform";
+
+    public DbSet<JobRecord> Jobs => Set<JobRecord>();
+    public DbSet<JobTypeRecord> JobTypes => Set<JobTypeRecord>();
+
+    // The naming belongs to the model, not to whichever host registers the context.
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.UseSnakeCaseNamingConvention();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.HasSequence<long>("fencing_tokens");
+
+        modelBuilder.Entity<JobRecord>(job =>
+        {
+            job.ToTable("jobs", t => t.HasCheckConstraint(
+                "ck_jobs_state",
+                "state IN ('scheduled','enqueued','processing','succeeded','failed','cancelled','awaiting')"));
+            job.HasKey(j => j.Id);
+            job.Property(j => j.Type).IsRequired();
+            job.Property(j => j.Queue).IsRequired();
+            job.Property(j => j.State).IsRequired();
+            job.Property(j => j.Payload).HasColumnType("jsonb").IsRequired();
+            job.Property(j => j.MaxAttempts).HasDefaultValue(1);
+
+            // The hot set: only due or running jobs are indexed, so finished history costs nothing here.
+            job.HasIndex(j => new { j.Queue, j.Priority, j.RunAt })
+                .HasDatabaseName("ix_jobs_due")
+                .IsDescending(false, true, false)
+                .HasFilter("state IN ('enqueued','scheduled')");
+            job.HasIndex(j => j.LeaseExpiresAt)
+                .HasDatabaseName("ix_jobs_leases")
+                .HasFilter("state = 'processing'");
+        });
+
+        modelBuilder.Entity<JobTypeRecord>(type =>
+        {
+            type.ToTable("job_types");
+            type.HasKey(t => t.Name);
+            type.Property(t => t.PayloadSchema).HasColumnType("jsonb").IsRequired();
+        });
+    }
+}

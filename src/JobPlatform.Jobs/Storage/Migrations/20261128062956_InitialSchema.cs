@@ -1,0 +1,98 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace JobPlatform.Jobs.Storage.Migrations
+{
+    /// <inheritdoc />
+    public partial class InitialSchema : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.EnsureSchema(
+                name: "jobplatform");
+
+            migrationBuilder.CreateSequence(
+                name: "fencing_tokens",
+                schema: "jobplatform");
+
+            migrationBuilder.CreateTable(
+                name: "job_types",
+                schema: "jobplatform",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "text", nullable: false),
+                    queue = table.Column<string>(type: "text", nullable: false),
+                    max_attempts = table.Column<int>(type: "integer", nullable: false),
+                    payload_schema = table.Column<string>(type: "jsonb", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_job_types", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "jobs",
+                schema: "jobplatform",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    type = table.Column<string>(type: "text", nullable: false),
+                    queue = table.Column<string>(type: "text", nullable: false),
+                    state = table.Column<string>(type: "text", nullable: false),
+                    priority = table.Column<int>(type: "integer", nullable: false),
+                    payload = table.Column<string>(type: "jsonb", nullable: false),
+                    attempt = table.Column<int>(type: "integer", nullable: false),
+                    max_attempts = table.Column<int>(type: "integer", nullable: false, defaultValue: 1),
+                    run_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    finished_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    error = table.Column<string>(type: "text", nullable: true),
+                    lease_owner = table.Column<string>(type: "text", nullable: true),
+                    lease_expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    fencing_token = table.Column<long>(type: "bigint", nullable: false),
+                    trace_parent = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_jobs", x => x.id);
+                    table.CheckConstraint("ck_jobs_state", "state IN ('scheduled','enqueued','processing','succeeded','failed','cancelled','awaiting')");
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_jobs_due",
+                schema: "jobplatform",
+                table: "jobs",
+                columns: new[] { "queue", "priority", "run_at" },
+                descending: new[] { false, true, false },
+                filter: "state IN ('enqueued','scheduled')");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_jobs_leases",
+                schema: "jobplatform",
+                table: "jobs",
+                column: "lease_expires_at",
+                filter: "state = 'processing'");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "job_types",
+                schema: "jobplatform");
+
+            migrationBuilder.DropTable(
+                name: "jobs",
+                schema: "jobplatform");
+
+            migrationBuilder.DropSequence(
+                name: "fencing_tokens",
+                schema: "jobplatform");
+        }
+    }
+}
