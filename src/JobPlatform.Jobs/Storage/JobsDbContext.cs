@@ -13,10 +13,6 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
     public DbSet<JobTypeRecord> JobTypes => Set<JobTypeRecord>();
 
-    // The naming belongs to the model, not to whichever host registers the context.
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.UseSnakeCaseNamingConvention();
-
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
@@ -27,7 +23,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.ToTable("jobs", t => t.HasCheckConstraint(
                 "ck_jobs_state",
                 "state IN ('scheduled','enqueued','processing','succeeded','failed','cancelled','awaiting')"));
-            job.HasKey(j => j.Id);
+            job.HasKey(j => j.Id).HasName("pk_jobs");
             job.Property(j => j.Type).IsRequired();
             job.Property(j => j.Queue).IsRequired();
             job.Property(j => j.State).IsRequired();
@@ -47,8 +43,10 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         modelBuilder.Entity<JobTypeRecord>(type =>
         {
             type.ToTable("job_types");
-            type.HasKey(t => t.Name);
+            type.HasKey(t => t.Name).HasName("pk_job_types");
             type.Property(t => t.PayloadSchema).HasColumnType("jsonb").IsRequired();
         });
+
+        SnakeCaseColumns.Apply(modelBuilder);
     }
 }

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace JobPlatform.Jobs.Storage.Migrations
 {
     [DbContext(typeof(JobsDbContext))]
-    [Migration("20261128062956_InitialSchema")]
+    [Migration("20261128063311_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />

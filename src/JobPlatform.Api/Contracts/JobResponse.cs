@@ -1,0 +1,27 @@
+using System.Text.Json;
+using JobPlatform.Jobs;
+using JobPlatform.Jobs.Client;
+
+namespace JobPlatform.Api.Contracts;
+
+/// <summary>A job and the state of its latest attempt. <c>state</c> is lower-case: scheduled, enqueued,
+/// processing, succeeded, failed, cancelled or awaiting.</summary>
+public sealed record JobResponse(
+    Guid Id,
+    string Type,
+    string Queue,
+    string State,
+    int Priority,
+    JsonElement Payload,
+    int Attempt,
+    int MaxAttempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset RunAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? Error)
+{
+    public static JobResponse From(JobInfo job) => new(
+        job.Id, job.Type, job.Queue, job.State.ToName(), job.Priority, JsonSerializer.Deserialize<JsonElement>(job.Payload),
+        job.Attempt, job.MaxAttempts, job.CreatedAt, job.RunAt, job.StartedAt, job.FinishedAt, job.Error);
+}

@@ -1,0 +1,35 @@
+using JobPlatform.Api.Endpoints;
+using JobPlatform.Api.Errors;
+using JobPlatform.Jobs.DependencyInjection;
+using JobPlatform.Jobs.Storage;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
+builder.Services.AddJobPlatform();
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+// Binding failures throw, so ProblemExceptionHandler can name the offending field in every environment.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi();
+app.MapScalarApiReference(options => options.WithTitle("JobPlatform API"));
+app.MapDefaultEndpoints();
+app.MapJobEndpoints();
+app.MapSeedEndpoints();
+app.MapDemoEndpoints();
+app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,25 @@
+using JobPlatform.Jobs.Handlers;
+
+namespace JobPlatform.Worker.Jobs;
+
+/// <summary>The seed system's slow job: works in one-second steps and stops as soon as it is cancelled.</summary>
+public sealed partial class LongRunningJob(ILogger<LongRunningJob> logger, TimeProvider time) : IJob<LongRunningJobPayload>
+{
+    public const string Name = "long-running-job";
+
+    public async Task ExecuteAsync(LongRunningJobPayload payload, JobContext context, CancellationToken cancellationToken)
+    {
+        if (payload.Seconds is < 0 or > 86_400)
+            throw new JobPayloadException($"seconds must be between 0 and 86400; got {payload.Seconds}.");
+
+        for (var step = 1; step <= payload.Seconds; step++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            if (step % 10 == 0 || step == payload.Seconds)
+                LogProgress(context.JobId, step, payload.Seconds, 100 * step / payload.Seconds);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: step {Step} of {Steps} ({Percent} %)")]
+    private partial void LogProgress(Guid jobId, int step, int steps, int percent);
+}

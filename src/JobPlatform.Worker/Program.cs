@@ -1,0 +1,21 @@
+using JobPlatform.Jobs.DependencyInjection;
+using JobPlatform.Jobs.Storage;
+using JobPlatform.Worker.Jobs;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
+
+builder.Services.AddJobPlatform()
+    .AddProcessing()
+    .AddJob<SimpleJob, SimpleJobPayload>(SimpleJob.Name)
+    .AddJob<LongRunningJob, LongRunningJobPayload>(LongRunningJob.Name, o => o.MaxAttempts = 1)
+    .AddJob<FlakyJob, FlakyJobPayload>(FlakyJob.Name, o => o.MaxAttempts = 5);
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapGet("/", () => Results.Text("JobPlatform worker: see /health, /alive and /metrics."));
+
+app.Run();
