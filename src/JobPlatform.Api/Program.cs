@@ -26,6 +26,7 @@ app.MapScalarApiReference(options => options.WithTitle("JobPlatform API"));
 app.MapDefaultEndpoints();
 app.MapJobEndpoints();
 app.MapSeedEndpoints();
+app.MapServerEndpoints();
 app.MapDemoEndpoints();
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 

@@ -1,5 +1,7 @@
 using JobPlatform.Jobs.DependencyInjection;
+using JobPlatform.Jobs.Processing;
 using JobPlatform.Jobs.Storage;
+using JobPlatform.Worker.Hosting;
 using JobPlatform.Worker.Jobs;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +14,7 @@ builder.Services.AddJobPlatform()
     .AddJob<SimpleJob, SimpleJobPayload>(SimpleJob.Name)
     .AddJob<LongRunningJob, LongRunningJobPayload>(LongRunningJob.Name, o => o.MaxAttempts = 1)
     .AddJob<FlakyJob, FlakyJobPayload>(FlakyJob.Name, o => o.MaxAttempts = 5);
+builder.Services.AddSingleton<IServerEndpointSource, KestrelEndpointSource>();
 
 var app = builder.Build();
 

@@ -11,4 +11,7 @@ public interface IJobClient
     Task<JobInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<JobTypeInfo>> GetJobTypesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The processing servers, as their last heartbeats describe them; a server silent for three leases is pruned.</summary>
+    Task<IReadOnlyList<ServerInfo>> GetServersAsync(CancellationToken cancellationToken = default);
 }

@@ -49,6 +49,12 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
             .Select(t => new JobTypeInfo(t.Name, t.Queue, t.MaxAttempts, t.PayloadSchema, t.UpdatedAt))
             .ToListAsync(cancellationToken);
 
+    public async Task<IReadOnlyList<ServerInfo>> GetServersAsync(CancellationToken cancellationToken = default) =>
+        await db.Servers.AsNoTracking()
+            .OrderBy(s => s.Id)
+            .Select(s => new ServerInfo(s.Id, s.Host, s.Queues, s.Concurrency, s.InFlight, s.Endpoint, s.StartedAt, s.HeartbeatAt))
+            .ToListAsync(cancellationToken);
+
     private static void Validate(string type, string payloadJson, EnqueueOptions options)
     {
         if (!JobTypeNames.IsValid(type))

@@ -17,12 +17,14 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         var options = Services.AddOptions<ProcessingOptions>().BindConfiguration(ProcessingOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         if (configure is not null) options.Configure(configure);
+        options.PostConfigure(o => o.Queues = o.Queues.Length == 0 ? [JobTypeOptions.DefaultQueue] : [.. o.Queues.Distinct()]);
 
         Services.TryAddSingleton<RunningJobs>();
         Services.TryAddSingleton<JobExecutor>();
+        Services.TryAddSingleton<IServerEndpointSource, NoServerEndpoint>();
         Services.AddHostedService<JobTypeRegistrar>();
         Services.AddHostedService<JobProcessor>();
-        Services.AddHostedService<LeaseHeartbeat>();
+        Services.AddHostedService<ServerHeartbeat>();
         Services.AddHostedService<JobRescuer>();
         return this;
     }

@@ -7,9 +7,9 @@ public sealed class ProcessingOptions
 {
     public const string Section = "JobPlatform:Processing";
 
-    /// <summary>Queues this server takes jobs from.</summary>
-    [MinLength(1)]
-    public string[] Queues { get; set; } = ["default"];
+    /// <summary>Queues this server takes jobs from; none given means <c>default</c>.</summary>
+    /// <remarks>Starts empty: the configuration binder appends to an array rather than replacing it.</remarks>
+    public string[] Queues { get; set; } = [];
 
     /// <summary>Jobs run at once by this server.</summary>
     [Range(1, 10_000)]

@@ -188,6 +188,35 @@ public sealed class JobStore(JobsDbContext db)
         }
     }
 
+    /// <summary>Records that a server is alive, with what it runs now, and forgets servers silent for too long.</summary>
+    public async Task HeartbeatAsync(ServerRecord server, TimeSpan forgetAfter, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("""
+            INSERT INTO jobplatform.servers (id, host, queues, concurrency, in_flight, endpoint, started_at, heartbeat_at)
+            VALUES (@id, @host, @queues, @concurrency, @in_flight, @endpoint, now(), now())
+            ON CONFLICT (id) DO UPDATE
+            SET queues = excluded.queues, concurrency = excluded.concurrency, in_flight = excluded.in_flight,
+                endpoint = excluded.endpoint, heartbeat_at = excluded.heartbeat_at;
+            DELETE FROM jobplatform.servers WHERE heartbeat_at < now() - @forget_after;
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<string>("id", server.Id));
+        command.Parameters.Add(new NpgsqlParameter<string>("host", server.Host));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("queues", server.Queues));
+        command.Parameters.Add(new NpgsqlParameter<int>("concurrency", server.Concurrency));
+        command.Parameters.Add(new NpgsqlParameter<int>("in_flight", server.InFlight));
+        command.Parameters.Add(new NpgsqlParameter("endpoint", NpgsqlDbType.Text) { Value = (object?)server.Endpoint ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("forget_after", forgetAfter));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Removes a server that stops cleanly, so it does not linger in the list until pruned.</summary>
+    public async Task RemoveServerAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("DELETE FROM jobplatform.servers WHERE id = @id", cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<string>("id", id));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private async Task<NpgsqlCommand> CreateCommandAsync(string sql, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();

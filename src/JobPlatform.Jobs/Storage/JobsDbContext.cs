@@ -12,6 +12,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
 
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
     public DbSet<JobTypeRecord> JobTypes => Set<JobTypeRecord>();
+    public DbSet<ServerRecord> Servers => Set<ServerRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -45,6 +46,12 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             type.ToTable("job_types");
             type.HasKey(t => t.Name).HasName("pk_job_types");
             type.Property(t => t.PayloadSchema).HasColumnType("jsonb").IsRequired();
+        });
+
+        modelBuilder.Entity<ServerRecord>(server =>
+        {
+            server.ToTable("servers");
+            server.HasKey(s => s.Id).HasName("pk_servers");
         });
 
         SnakeCaseColumns.Apply(modelBuilder);

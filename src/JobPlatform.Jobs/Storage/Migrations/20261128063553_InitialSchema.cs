@@ -63,6 +63,25 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     table.CheckConstraint("ck_jobs_state", "state IN ('scheduled','enqueued','processing','succeeded','failed','cancelled','awaiting')");
                 });
 
+            migrationBuilder.CreateTable(
+                name: "servers",
+                schema: "jobplatform",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "text", nullable: false),
+                    host = table.Column<string>(type: "text", nullable: false),
+                    queues = table.Column<string[]>(type: "text[]", nullable: false),
+                    concurrency = table.Column<int>(type: "integer", nullable: false),
+                    in_flight = table.Column<int>(type: "integer", nullable: false),
+                    endpoint = table.Column<string>(type: "text", nullable: true),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    heartbeat_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_servers", x => x.id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_jobs_due",
                 schema: "jobplatform",
@@ -88,6 +107,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
 
             migrationBuilder.DropTable(
                 name: "jobs",
+                schema: "jobplatform");
+
+            migrationBuilder.DropTable(
+                name: "servers",
                 schema: "jobplatform");
 
             migrationBuilder.DropSequence(

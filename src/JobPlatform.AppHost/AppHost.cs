@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Configuration;
+
+// The JobPlatform topology for local development: PostgreSQL, the api, two workers, Prometheus, Grafana.
+// Given ConnectionStrings:jobsdb, it uses that database instead of a container; without a container
+// runtime it runs only the api and workers (see README, "Run without Docker").
+var builder = DistributedApplication.CreateBuilder(args);
+
+var containers = ContainerRuntimeProbe.IsAvailable(builder.Configuration);
+var deploy = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "deploy"));
+
+IResourceBuilder<IResourceWithConnectionString> jobsdb;
+if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("jobsdb")))
+{
+    jobsdb = builder.AddConnectionString("jobsdb");
+}
+else if (containers)
+{
+    jobsdb = builder.AddPostgres("postgres").WithDataVolume("jobplatform-postgres-data").AddDatabase("jobsdb");
+}
+else
+{
+    throw new DistributedApplicationException(
+        "No container runtime was found, so PostgreSQL cannot be started for you. Give an existing database instead: " +
+        "dotnet user-secrets --project src/JobPlatform.AppHost set ConnectionStrings:jobsdb \"Host=localhost;Database=jobsdb;Username=...;Password=...\" " +
+        "(or set the environment variable ConnectionStrings__jobsdb).");
+}
+
+var api = builder.AddProject<Projects.JobPlatform_Api>("api")
+    .WithReference(jobsdb).WaitFor(jobsdb)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/scalar", DisplayText = "API reference (Scalar)" })
+    .WithHttpCommand("/api/demo/burst?count=50", "Enqueue demo jobs", commandOptions: new HttpCommandOptions
+    {
+        Method = HttpMethod.Post,
+        Description = "Enqueues 50 simple, flaky and short long-running jobs",
+        IconName = "Flash",
+    });
+
+builder.AddProject<Projects.JobPlatform_Worker>("worker")
+    .WithReference(jobsdb).WaitFor(jobsdb)
+    .WithReplicas(2)
+    // Each replica listens on every interface, so Prometheus (in a container) can scrape it directly.
+    .WithEndpoint("http", endpoint => endpoint.TargetHost = "0.0.0.0")
+    .WithHttpHealthCheck("/health");
+
+if (containers)
+{
+    var prometheus = builder.AddContainer("prometheus", "prom/prometheus", "v3.5.0")
+        .WithBindMount(Path.Combine(deploy, "prometheus"), "/etc/prometheus", isReadOnly: true)
+        .WithArgs("--config.file=/etc/prometheus/prometheus.aspire.yml", "--web.enable-lifecycle")
+        .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
+        .WithHttpEndpoint(port: 9090, targetPort: 9090)
+        .WaitFor(api);
+
+    builder.AddContainer("grafana", "grafana/grafana", "12.1.1")
+        .WithBindMount(Path.Combine(deploy, "grafana", "provisioning"), "/etc/grafana/provisioning", isReadOnly: true)
+        .WithBindMount(Path.Combine(deploy, "grafana", "dashboards"), "/var/lib/grafana/dashboards", isReadOnly: true)
+        .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
+        .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Admin")
+        .WithEnvironment("GF_AUTH_DISABLE_LOGIN_FORM", "true")
+        .WithHttpEndpoint(port: 3000, targetPort: 3000)
+        .WaitFor(prometheus);
+}
+else
+{
+    Console.WriteLine("info: JobPlatform.AppHost: no container runtime found; Prometheus and Grafana are skipped " +
+        "(the api and workers still serve /metrics). Set JobPlatform:UseContainers=true to force them.");
+}
+
+builder.Build().Run();
