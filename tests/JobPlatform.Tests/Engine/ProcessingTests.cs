@@ -1,0 +1,111 @@
+using JobPlatform.Jobs;
+using JobPlatform.Jobs.Client;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobPlatform.Tests.Engine;
+
+[Collection(PostgresCollection.Name)]
+public sealed class ProcessingTests(PostgresFixture postgres)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static Task<EngineHost> StartWorkerAsync(string db, Executions executions) =>
+        EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(executions);
+            jobs.AddJob<EchoJob, EchoPayload>("echo")
+                .AddJob<AlwaysFailingJob, EchoPayload>("always-fails", o => o.MaxAttempts = 2);
+        });
+
+    [Fact]
+    public async Task Enqueued_job_runs_once_and_succeeds()
+    {
+        var executions = new Executions();
+        await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions);
+
+        var id = await worker.WithClientAsync(c => c.EnqueueAsync("echo", new EchoPayload("hello")));
+        var job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded, JobState.Failed);
+
+        Assert.Equal(JobState.Succeeded, job.State);
+        Assert.Equal(1, job.Attempt);
+        Assert.NotNull(job.StartedAt);
+        Assert.NotNull(job.FinishedAt);
+        Assert.Null(job.Error);
+        Assert.Equal([(id, 1, "hello")], executions.Runs.ToArray());
+    }
+
+    [Fact]
+    public async Task Failing_job_is_retried_until_its_attempts_are_spent_and_keeps_the_error()
+    {
+        var executions = new Executions();
+        await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions);
+
+        var id = await worker.WithClientAsync(c => c.EnqueueAsync("always-fails", new EchoPayload("x")));
+        var job = await worker.WaitForStateAsync(id, Timeout, JobState.Failed);
+
+        Assert.Equal(2, job.Attempt);
+        Assert.Contains("boom on attempt 2", job.Error);
+        Assert.Equal([1, 2], executions.Runs.Select(r => r.Attempt).ToArray());
+    }
+
+    [Fact]
+    public async Task Payload_that_does_not_fit_fails_at_once_without_retry()
+    {
+        var executions = new Executions();
+        await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions);
+
+        // "text" is required by EchoPayload; the api would catch this, a direct client call does not.
+        var id = await worker.WithClientAsync(c => c.EnqueueAsync("echo", """{"other":1}""", new EnqueueOptions { MaxAttempts = 5 }));
+        var job = await worker.WaitForStateAsync(id, Timeout, JobState.Failed);
+
+        Assert.Equal(1, job.Attempt);
+        Assert.Contains("JobPayloadException", job.Error);
+        Assert.Empty(executions.Runs);
+    }
+
+    [Fact]
+    public async Task Enqueue_of_a_type_no_worker_offers_is_refused_with_the_known_types()
+    {
+        await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), new Executions());
+
+        var error = await Assert.ThrowsAsync<UnknownJobTypeException>(
+            () => worker.WithClientAsync(c => c.EnqueueAsync("no-such-type", "{}")));
+
+        Assert.Equal(["always-fails", "echo"], error.KnownTypes);
+    }
+
+    [Fact]
+    public async Task Job_due_later_waits_until_its_time()
+    {
+        var executions = new Executions();
+        await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions);
+
+        var runAt = DateTimeOffset.UtcNow.AddSeconds(2);
+        var id = await worker.WithClientAsync(c => c.EnqueueAsync("echo", new EchoPayload("later"), new EnqueueOptions { RunAt = runAt }));
+        Assert.Equal(JobState.Scheduled, (await worker.WithClientAsync(c => c.GetAsync(id)))!.State);
+
+        var job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded);
+        Assert.True(job.StartedAt >= runAt.AddMilliseconds(-50), $"started {job.StartedAt:O}, due {runAt:O}");
+    }
+
+    [Fact]
+    public async Task Worker_registers_itself_and_its_job_types()
+    {
+        await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), new Executions());
+
+        // Types are written before the host starts; the server row comes with the first heartbeat, just after.
+        var types = await worker.WithClientAsync(c => c.GetJobTypesAsync());
+        var servers = await worker.WithClientAsync(c => c.GetServersAsync());
+        for (var i = 0; i < 100 && servers.Count == 0; i++)
+        {
+            await Task.Delay(50);
+            servers = await worker.WithClientAsync(c => c.GetServersAsync());
+        }
+
+        Assert.Equal(["always-fails", "echo"], types.Select(t => t.Name));
+        Assert.Contains("\"text\"", types.Single(t => t.Name == "echo").PayloadSchema);
+        var server = Assert.Single(servers);
+        Assert.Equal(["default"], server.Queues);
+    }
+}

@@ -1,0 +1,111 @@
+using JobPlatform.Jobs;
+using JobPlatform.Jobs.Storage;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace JobPlatform.Tests.Engine;
+
+/// <summary>The storage rules that keep jobs safe on many nodes, checked statement by statement.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class StoreTests(PostgresFixture postgres)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task Processes_starting_at_once_on_an_empty_database_all_migrate_without_error()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            await using var context = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(db).Options);
+            await SchemaMigrator.MigrateAsync(context, CancellationToken.None);
+        }));
+
+        await using var check = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(db).Options);
+        Assert.Empty(await check.Database.GetPendingMigrationsAsync());
+        Assert.Equal(0, await check.Jobs.CountAsync());
+    }
+
+    [Fact]
+    public async Task Concurrent_claimers_never_take_the_same_job()
+    {
+        await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
+        await RegisterTypeAsync(host, "echo");
+        for (var i = 0; i < 200; i++) await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}"));
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(n => host.WithStoreAsync(async store =>
+        {
+            var mine = new List<Guid>();
+            while (await store.ClaimAsync($"server-{n}", ["default"], ["echo"], 7, Lease, CancellationToken.None) is { Count: > 0 } batch)
+                mine.AddRange(batch.Select(j => j.Id));
+            return mine;
+        })));
+
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(200, all.Count);
+        Assert.Equal(200, all.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Expired_lease_is_rescued_and_the_old_owner_cannot_complete_it()
+    {
+        await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
+        await RegisterTypeAsync(host, "echo");
+        var id = await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}"));
+
+        var first = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("dead-server", ["default"], ["echo"], 10, TimeSpan.FromMilliseconds(100), CancellationToken.None)));
+        await Task.Delay(300);
+        Assert.Equal(1, await host.WithStoreAsync(s => s.RescueExpiredAsync(CancellationToken.None)));
+        Assert.Equal(JobState.Enqueued, (await host.WithClientAsync(c => c.GetAsync(id)))!.State);
+
+        var second = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("live-server", ["default"], ["echo"], 10, Lease, CancellationToken.None)));
+        Assert.True(second.FencingToken > first.FencingToken);
+        Assert.Equal(2, second.Attempt);
+
+        // The paused-then-resumed first owner reports late: refused, the job stays with the second owner.
+        Assert.False(await host.WithStoreAsync(s => s.CompleteAsync(id, first.FencingToken, CancellationToken.None)));
+        Assert.Null(await host.WithStoreAsync(s => s.FailAsync(id, first.FencingToken, "late", true, TimeSpan.Zero, CancellationToken.None)));
+        Assert.Equal(JobState.Processing, (await host.WithClientAsync(c => c.GetAsync(id)))!.State);
+        Assert.True(await host.WithStoreAsync(s => s.CompleteAsync(id, second.FencingToken, CancellationToken.None)));
+        Assert.Equal(JobState.Succeeded, (await host.WithClientAsync(c => c.GetAsync(id)))!.State);
+    }
+
+    [Fact]
+    public async Task Rescue_fails_a_job_whose_attempts_are_spent()
+    {
+        await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
+        await RegisterTypeAsync(host, "echo", maxAttempts: 1);
+        var id = await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}"));
+
+        await host.WithStoreAsync(s => s.ClaimAsync("dead-server", ["default"], ["echo"], 10, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        await Task.Delay(200);
+        await host.WithStoreAsync(s => s.RescueExpiredAsync(CancellationToken.None));
+
+        var job = (await host.WithClientAsync(c => c.GetAsync(id)))!;
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains("dead-server", job.Error);
+    }
+
+    [Fact]
+    public async Task Higher_priority_is_claimed_first()
+    {
+        await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
+        await RegisterTypeAsync(host, "echo");
+        var low = await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}", new() { Priority = -5 }));
+        var high = await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}", new() { Priority = 10 }));
+
+        var claimed = await host.WithStoreAsync(s => s.ClaimAsync("s", ["default"], ["echo"], 1, Lease, CancellationToken.None));
+
+        Assert.Equal(high, Assert.Single(claimed).Id);
+        Assert.NotEqual(low, high);
+    }
+
+    private static Task<int> RegisterTypeAsync(EngineHost host, string name, int maxAttempts = 3) =>
+        host.WithStoreAsync(async s =>
+        {
+            await s.UpsertJobTypesAsync([new JobTypeRecord { Name = name, Queue = "default", MaxAttempts = maxAttempts, PayloadSchema = "{}" }], CancellationToken.None);
+            return 0;
+        });
+}

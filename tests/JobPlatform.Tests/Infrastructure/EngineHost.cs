@@ -1,0 +1,74 @@
+using JobPlatform.Jobs;
+using JobPlatform.Jobs.Client;
+using JobPlatform.Jobs.DependencyInjection;
+using JobPlatform.Jobs.Processing;
+using JobPlatform.Jobs.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace JobPlatform.Tests.Infrastructure;
+
+/// <summary>A real engine (client, and optionally processing) in a generic host, against a test database.</summary>
+public sealed class EngineHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EngineHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<EngineHost> StartAsync(
+        string connectionString, Action<JobPlatformBuilder>? jobs = null, Action<ProcessingOptions>? processing = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(connectionString));
+        var platform = builder.Services.AddJobPlatform();
+        if (jobs is not null)
+        {
+            platform.AddProcessing(o =>
+            {
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+                o.ShutdownGrace = TimeSpan.FromSeconds(2);
+                processing?.Invoke(o);
+            });
+            jobs(platform);
+        }
+        var host = builder.Build();
+        await host.StartAsync();
+        return new EngineHost(host);
+    }
+
+    /// <summary>Runs <paramref name="action"/> with a client from a fresh scope.</summary>
+    public async Task<T> WithClientAsync<T>(Func<IJobClient, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<IJobClient>());
+    }
+
+    public async Task<T> WithStoreAsync<T>(Func<JobStore, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<JobStore>());
+    }
+
+    /// <summary>Polls until the job is in one of <paramref name="states"/>; fails with its last state otherwise.</summary>
+    public async Task<JobInfo> WaitForStateAsync(Guid id, TimeSpan timeout, params JobState[] states)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JobInfo? job = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            job = await WithClientAsync(c => c.GetAsync(id));
+            if (job is not null && states.Contains(job.State)) return job;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Job {id} did not reach {string.Join("/", states)} within {timeout}; last seen {job?.State}, error {job?.Error}.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

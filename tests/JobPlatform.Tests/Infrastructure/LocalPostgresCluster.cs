@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace JobPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster from the machine's own binaries (initdb + postgres), in a temporary
+/// folder, on a free loopback port, with durability switched off for speed. PostgreSQL refuses to run as
+/// root, so as root the cluster is owned and run by the <c>postgres</c> user through <c>runuser</c>.
+/// </summary>
+internal sealed class LocalPostgresCluster : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly Process _server;
+
+    private LocalPostgresCluster(string directory, Process server, string connectionString)
+    {
+        _directory = directory;
+        _server = server;
+        AdminConnectionString = connectionString;
+    }
+
+    public string AdminConnectionString { get; }
+
+    /// <summary>The folder holding initdb and postgres, or null when PostgreSQL is not installed.</summary>
+    public static string? FindBinaries()
+    {
+        var candidates = new List<string>();
+        if (Directory.Exists("/usr/lib/postgresql"))
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(VersionOf).Select(d => Path.Combine(d, "bin")));
+        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator));
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "postgres")));
+
+        static int VersionOf(string dir) => int.TryParse(Path.GetFileName(dir), out var v) ? v : 0;
+    }
+
+    public static async Task<LocalPostgresCluster> StartAsync(string binaries, CancellationToken cancellationToken)
+    {
+        var asRoot = Environment.UserName == "root";
+        var directory = Path.Combine(Path.GetTempPath(), $"jobplatform-pg-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var data = Path.Combine(directory, "data");
+        if (asRoot) await RunAsync("chown", ["postgres:", directory], asRoot: false, cancellationToken);
+
+        await RunAsync(Path.Combine(binaries, "initdb"),
+            ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"], asRoot, cancellationToken);
+
+        var port = FreePort();
+        var server = Start(Path.Combine(binaries, "postgres"),
+            ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1",
+             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"],
+            asRoot);
+        var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
+        var cluster = new LocalPostgresCluster(directory, server, connectionString);
+        try
+        {
+            await WaitUntilAcceptingAsync(connectionString, server, cancellationToken);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_server.HasExited)
+        {
+            // SIGINT is PostgreSQL's "fast shutdown": it ends sessions and stops at once.
+            Process.Start("kill", ["-INT", _server.Id.ToString()])?.WaitForExit();
+            if (!await WaitForExitAsync(_server, TimeSpan.FromSeconds(20))) _server.Kill(entireProcessTree: true);
+        }
+        _server.Dispose();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static async Task WaitUntilAcceptingAsync(string connectionString, Process server, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (server.HasExited) throw new InvalidOperationException($"postgres exited with code {server.ExitCode} while starting.");
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(cancellationToken);
+                return;
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    private static Process Start(string file, IEnumerable<string> args, bool asRoot)
+    {
+        var info = asRoot ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. args]) : new ProcessStartInfo(file, args);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
+        // Drain the server's output so it never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task RunAsync(string file, IEnumerable<string> args, bool asRoot, CancellationToken cancellationToken)
+    {
+        var info = asRoot ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. args]) : new ProcessStartInfo(file, args);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} failed with exit code {process.ExitCode}: {await error}{await output}");
+    }
+
+    private static async Task<bool> WaitForExitAsync(Process process, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
