@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.AppHost;
+
+/// <summary>
+/// The whole topology under Aspire, as a user starts it without a container runtime: the AppHost given an
+/// existing database (<c>ConnectionStrings:jobsdb</c>) runs the api and two worker replicas.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class AppHostTests(PostgresFixture postgres)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task AppHost_with_an_existing_database_runs_the_api_and_two_workers_end_to_end()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+        var db = await postgres.CreateDatabaseAsync();
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
+            [$"ConnectionStrings:jobsdb={db}", "JobPlatform:UseContainers=false"], cts.Token);
+        await using var app = await appHost.BuildAsync(cts.Token);
+        await app.StartAsync(cts.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("worker", cts.Token);
+
+        using var api = app.CreateHttpClient("api");
+        var servers = await WaitForServersAsync(api, count: 2, cts.Token);
+
+        // Each sample type is accepted; simple-job and a flaky-job that never fails reach succeeded.
+        var simple = await EnqueueAsync(api, new { type = "simple-job", payload = new { name = "Aspire" } });
+        var flaky = await EnqueueAsync(api, new { type = "flaky-job", payload = new { failureRate = 0.0 } });
+        var longRunning = await EnqueueAsync(api, new { type = "long-running-job", payload = new { seconds = 1 } });
+        var seed = await api.GetFromJsonAsync<JsonElement>("/jobs/simple-job?name=MyFirstJob", cts.Token);
+
+        foreach (var id in new[] { simple, flaky, longRunning, seed.GetProperty("id").GetGuid() })
+            Assert.Equal("succeeded", await WaitForTerminalStateAsync(api, id));
+
+        // Prometheus scrapes every worker instance directly: each serves /metrics on its own port.
+        foreach (var server in servers)
+        {
+            var endpoint = new UriBuilder(server.GetProperty("endpoint").GetString()!) { Host = "127.0.0.1", Path = "/metrics" }.Uri;
+            using var direct = new HttpClient();
+            var metrics = await direct.GetStringAsync(endpoint, cts.Token);
+            Assert.Contains("# TYPE", metrics);
+        }
+        using var worker = app.CreateHttpClient("worker");
+        Assert.Equal(HttpStatusCode.OK, (await worker.GetAsync("/health", cts.Token)).StatusCode);
+    }
+
+    private static async Task<Guid> EnqueueAsync(HttpClient api, object request)
+    {
+        var response = await api.PostAsJsonAsync("/api/jobs", request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    private static async Task<string> WaitForTerminalStateAsync(HttpClient api, Guid id)
+    {
+        var deadline = DateTime.UtcNow + JobTimeout;
+        var state = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var job = await api.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
+            state = job.GetProperty("state").GetString()!;
+            if (state is "succeeded" or "failed" or "cancelled") return state;
+            await Task.Delay(200);
+        }
+        return $"still {state} after {JobTimeout}";
+    }
+
+    private static async Task<JsonElement[]> WaitForServersAsync(HttpClient api, int count, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var servers = (await api.GetFromJsonAsync<JsonElement>("/api/servers", cancellationToken)).EnumerateArray()
+                .Where(s => s.GetProperty("endpoint").ValueKind == JsonValueKind.String).ToArray();
+            if (servers.Length >= count)
+            {
+                Assert.Equal(count, servers.Length);
+                return servers;
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+}
