@@ -25,9 +25,12 @@ else
         "(or set the environment variable ConnectionStrings__jobsdb).");
 }
 
+// Ports 8080 (api) and 5081 (worker) come from the projects' launch settings; 8080 is the seed system's port.
 var api = builder.AddProject<Projects.JobPlatform_Api>("api")
     .WithReference(jobsdb).WaitFor(jobsdb)
     .WithExternalHttpEndpoints()
+    // On every interface, so that Prometheus in a container reaches it through host.docker.internal.
+    .WithEndpoint("http", endpoint => endpoint.TargetHost = "0.0.0.0")
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/scalar", DisplayText = "API reference (Scalar)" })
     .WithHttpCommand("/api/demo/burst?count=50", "Enqueue demo jobs", commandOptions: new HttpCommandOptions
@@ -55,10 +58,11 @@ if (containers)
 
     builder.AddContainer("grafana", "grafana/grafana", "12.1.1")
         .WithBindMount(Path.Combine(deploy, "grafana", "provisioning"), "/etc/grafana/provisioning", isReadOnly: true)
-        .WithBindMount(Path.Combine(deploy, "grafana", "dashboards"), "/var/lib/grafana/dashboards", isReadOnly: true)
+        .WithBindMount(Path.Combine(deploy, "grafana", "dashboards"), "/etc/grafana/dashboards", isReadOnly: true)
         .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
         .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Admin")
         .WithEnvironment("GF_AUTH_DISABLE_LOGIN_FORM", "true")
+        .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/etc/grafana/dashboards/jobplatform-jobs.json")
         .WithHttpEndpoint(port: 3000, targetPort: 3000)
         .WaitFor(prometheus);
 }

@@ -1,0 +1,46 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.AppHost;
+
+/// <summary>
+/// The AppHost's model where a container runtime exists (built, not started: there is no Docker here):
+/// PostgreSQL with a volume, Prometheus and Grafana with their files mounted from deploy/.
+/// </summary>
+public sealed class AppHostModelTests
+{
+    [Fact]
+    public async Task With_containers_the_model_has_postgres_prometheus_grafana_api_and_two_workers()
+    {
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(["JobPlatform:UseContainers=true"]);
+        var resources = appHost.Resources.ToDictionary(r => r.Name);
+
+        Assert.Subset(resources.Keys.ToHashSet(), new HashSet<string> { "postgres", "jobsdb", "api", "worker", "prometheus", "grafana" });
+        Assert.Contains(resources["postgres"].Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume);
+        Assert.Equal(2, resources["worker"].Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
+        Assert.Contains(resources["api"].Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        Assert.Contains(resources["worker"].Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        Assert.Contains(resources["api"].Annotations.OfType<ResourceCommandAnnotation>(), c => c.DisplayName == "Enqueue demo jobs");
+
+        foreach (var name in new[] { "prometheus", "grafana" })
+        foreach (var mount in resources[name].Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.BindMount))
+            Assert.True(Directory.Exists(mount.Source), $"{name}: bind mount source {mount.Source} does not exist");
+        Assert.True(File.Exists(Repository.PathOf("deploy", "prometheus", "prometheus.aspire.yml")));
+    }
+
+    [Fact]
+    public async Task Given_a_connection_string_no_postgres_container_is_added()
+    {
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
+            ["ConnectionStrings:jobsdb=Host=127.0.0.1;Database=x", "JobPlatform:UseContainers=false"]);
+
+        var names = appHost.Resources.Select(r => r.Name).ToHashSet();
+
+        Assert.DoesNotContain("postgres", names);
+        Assert.DoesNotContain("prometheus", names);
+        Assert.Contains("jobsdb", names);
+        Assert.Contains("worker", names);
+    }
+}
