@@ -43,7 +43,16 @@ public sealed partial class JobProcessor(
                 var free = 1;
                 while (free < _options.Concurrency && _slots.Wait(0)) free++;
 
-                var claimed = await ClaimAsync(types, free, stoppingToken);
+                IReadOnlyList<ClaimedJob> claimed;
+                try
+                {
+                    claimed = await ClaimAsync(types, free, stoppingToken);
+                }
+                catch
+                {
+                    _slots.Release(free); // a failed claim must not leak the slots it held
+                    throw;
+                }
                 if (free > claimed.Count) _slots.Release(free - claimed.Count);
                 foreach (var job in claimed) Start(job);
 
