@@ -2,6 +2,7 @@ using JobPlatform.Jobs;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace JobPlatform.Tests.Engine;
 
@@ -10,13 +11,42 @@ public sealed class ProcessingTests(PostgresFixture postgres)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private static Task<EngineHost> StartWorkerAsync(string db, Executions executions) =>
+    private static Task<EngineHost> StartWorkerAsync(string db, Executions executions, int concurrency = 10) =>
         EngineHost.StartAsync(db, jobs =>
         {
             jobs.Services.AddSingleton(executions);
             jobs.AddJob<EchoJob, EchoPayload>("echo")
                 .AddJob<AlwaysFailingJob, EchoPayload>("always-fails", o => o.MaxAttempts = 2);
-        });
+        }, o => o.Concurrency = concurrency);
+
+    [Fact]
+    public async Task Processing_recovers_when_the_database_drops_its_connections()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var executions = new Executions();
+        // One slot: a claim failure that leaked its slot would stop this worker for good.
+        await using var worker = await StartWorkerAsync(db, executions, concurrency: 1);
+        await Task.Delay(300);
+
+        await using (var admin = new NpgsqlConnection(postgres.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var kill = new NpgsqlCommand(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @db AND pid <> pg_backend_pid()", admin);
+            kill.Parameters.AddWithValue("db", new NpgsqlConnectionStringBuilder(db).Database!);
+            await kill.ExecuteNonQueryAsync();
+        }
+        await Task.Delay(500); // the processor meets the dead connection and must carry on
+
+        Guid id = default;
+        for (var attempt = 1; id == default; attempt++)
+        {
+            try { id = await worker.WithClientAsync(c => c.EnqueueAsync("echo", new EchoPayload("after outage"))); }
+            catch (NpgsqlException) when (attempt < 5) { } // the client's pooled connection may be dead too
+        }
+        var job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded, JobState.Failed);
+        Assert.Equal(JobState.Succeeded, job.State);
+    }
 
     [Fact]
     public async Task Enqueued_job_runs_once_and_succeeds()
