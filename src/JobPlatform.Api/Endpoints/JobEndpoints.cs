@@ -24,9 +24,9 @@ public static class JobEndpoints
         var errors = EnqueueJobRequestValidator.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var id = await client.EnqueueAsync(
+        var result = await client.EnqueueAsync(
             request.Type!, EnqueueJobRequestValidator.PayloadJson(request), EnqueueJobRequestValidator.ToOptions(request), cancellationToken);
-        return Accepted(id, request.Type!);
+        return Accepted(result.Id, request.Type!);
     }
 
     private static async Task<IResult> GetAsync(Guid id, IJobClient client, CancellationToken cancellationToken) =>

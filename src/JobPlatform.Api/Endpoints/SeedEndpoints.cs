@@ -21,8 +21,8 @@ public static class SeedEndpoints
     /// <param name="name">Who to greet (default "World").</param>
     private static async Task<IResult> EnqueueSimpleAsync(IJobClient client, CancellationToken cancellationToken, string? name = null)
     {
-        var id = await client.EnqueueAsync("simple-job", new { name = string.IsNullOrWhiteSpace(name) ? "World" : name }, cancellationToken: cancellationToken);
-        return JobEndpoints.Accepted(id, "simple-job");
+        var enqueued = await client.EnqueueAsync("simple-job", new { name = string.IsNullOrWhiteSpace(name) ? "World" : name }, cancellationToken: cancellationToken);
+        return JobEndpoints.Accepted(enqueued.Id, "simple-job");
     }
 
     /// <param name="seconds">How long the job works (default 120).</param>
@@ -32,7 +32,7 @@ public static class SeedEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["seconds"] = ["seconds must be between 0 and 86400."] });
 
         object payload = seconds is null ? new { } : new { seconds };
-        var id = await client.EnqueueAsync("long-running-job", payload, cancellationToken: cancellationToken);
-        return JobEndpoints.Accepted(id, "long-running-job");
+        var enqueued = await client.EnqueueAsync("long-running-job", payload, cancellationToken: cancellationToken);
+        return JobEndpoints.Accepted(enqueued.Id, "long-running-job");
     }
 }

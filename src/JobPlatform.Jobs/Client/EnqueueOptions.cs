@@ -10,6 +10,20 @@ public sealed record EnqueueOptions
 
     public int? MaxAttempts { get; init; }
 
-    /// <summary>Run no earlier than this; null means now.</summary>
+    /// <summary>Run no earlier than this; null means now (or after <see cref="Delay"/>).</summary>
     public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Run this long after the database's now; ignored when <see cref="RunAt"/> is set.</summary>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>While an unfinished job has this key, enqueueing it again returns that job and creates none.</summary>
+    public string? UniqueKey { get; init; }
+
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    /// <summary>An attempt running longer is cancelled and fails with a timeout.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Waits before the 1st, 2nd … retry (the last repeats); null means exponential backoff with jitter.</summary>
+    public IReadOnlyList<TimeSpan>? RetryIntervals { get; init; }
 }

@@ -1,14 +1,18 @@
 namespace JobPlatform.Jobs.Client;
 
-/// <summary>Enqueues and inspects jobs. Scoped: it shares the caller's database context.</summary>
+/// <summary>Enqueues, inspects and cancels jobs. Scoped: it shares the caller's database context.</summary>
 public interface IJobClient
 {
     /// <summary>Enqueues a job of a registered type with a JSON payload.</summary>
     /// <exception cref="UnknownJobTypeException">No worker has registered <paramref name="type"/>.</exception>
     /// <exception cref="ArgumentException">The payload is not a JSON object, or an option is out of range.</exception>
-    Task<Guid> EnqueueAsync(string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
+    Task<EnqueueResult> EnqueueAsync(string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>The job with its attempt history, or null.</summary>
     Task<JobInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a waiting job at once; asks the server running a running job to cancel its handler.</summary>
+    Task<CancelOutcome> CancelAsync(Guid id, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<JobTypeInfo>> GetJobTypesAsync(CancellationToken cancellationToken = default);
 

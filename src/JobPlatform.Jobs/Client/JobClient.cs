@@ -7,41 +7,77 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JobPlatform.Jobs.Client;
 
-/// <summary>The PostgreSQL implementation of <see cref="IJobClient"/>.</summary>
+/// <summary>
+/// The PostgreSQL implementation of <see cref="IJobClient"/>. It works on the scoped context's connection,
+/// so an enqueue made while the caller's <c>DbContext</c> has a transaction open is part of that transaction.
+/// </summary>
 internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry telemetry) : IJobClient
 {
-    public async Task<Guid> EnqueueAsync(
+    public const int MaxTags = 20, MaxKeyLength = 200;
+
+    public async Task<EnqueueResult> EnqueueAsync(
         string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new EnqueueOptions();
         Validate(type, payloadJson, options);
 
         using var activity = telemetry.StartEnqueue(type, options.Queue);
-        var id = Guid.CreateVersion7();
-        // The enqueuing trace is stored so that the execution span can continue it on the worker.
-        var traceParent = Activity.Current?.Id;
-        var queue = await store.InsertAsync(
-            id, type, payloadJson, options.Queue, options.Priority, options.MaxAttempts, options.RunAt, traceParent,
-            cancellationToken);
-        if (queue is null)
+        var job = new NewJob(Guid.CreateVersion7(), type, payloadJson)
+        {
+            Queue = options.Queue,
+            Priority = options.Priority,
+            MaxAttempts = options.MaxAttempts,
+            RunAt = options.RunAt,
+            Delay = options.Delay,
+            // The enqueuing trace is stored so that the execution span can continue it on the worker.
+            TraceParent = Activity.Current?.Id,
+            UniqueKey = options.UniqueKey,
+            Tags = options.Tags is null ? [] : [.. options.Tags.Distinct()],
+            Timeout = options.Timeout,
+            RetryIntervals = options.RetryIntervals is null ? null : [.. options.RetryIntervals],
+        };
+        var inserted = await store.InsertAsync(job, cancellationToken);
+        if (inserted is not { } result)
         {
             var known = await db.JobTypes.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).ToListAsync(cancellationToken);
             throw new UnknownJobTypeException(type, known);
         }
 
-        activity?.SetTag("jobplatform.job.id", id);
-        telemetry.RecordEnqueued(type, queue);
-        return id;
+        var created = result.Queue is not null;
+        activity?.SetTag("jobplatform.job.id", result.Id);
+        activity?.SetTag("jobplatform.job.created", created);
+        if (created) telemetry.RecordEnqueued(type, result.Queue!);
+        return new EnqueueResult(result.Id, created);
     }
 
     public async Task<JobInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
         var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
-        return job is null
-            ? null
-            : new JobInfo(job.Id, job.Type, job.Queue, JobStateNames.Parse(job.State), job.Priority, job.Payload,
-                job.Attempt, job.MaxAttempts, job.CreatedAt, job.RunAt, job.StartedAt, job.FinishedAt, job.Error);
+        if (job is null) return null;
+        var attempts = await db.Attempts.AsNoTracking().Where(a => a.JobId == id).OrderBy(a => a.Attempt)
+            .Select(a => new JobAttemptInfo(a.Attempt, a.Server, a.StartedAt, a.FinishedAt, a.Outcome, a.ErrorType, a.ErrorMessage, a.StackTrace))
+            .ToListAsync(cancellationToken);
+        return new JobInfo(job.Id, job.Type, job.Queue, JobStateNames.Parse(job.State), job.Priority, job.Payload,
+            job.Attempt, job.MaxAttempts, job.CreatedAt, job.RunAt, job.StartedAt, job.FinishedAt, job.Error)
+        {
+            UniqueKey = job.UniqueKey,
+            Tags = job.Tags,
+            Timeout = job.Timeout,
+            ProgressPercent = job.ProgressPercent,
+            ProgressMessage = job.ProgressMessage,
+            CancelRequestedAt = job.CancelRequestedAt,
+            Attempts = attempts,
+        };
     }
+
+    public async Task<CancelOutcome> CancelAsync(Guid id, CancellationToken cancellationToken = default) =>
+        await store.CancelAsync(id, "Cancelled on request.", cancellationToken) switch
+        {
+            null => CancelOutcome.NotFound,
+            ({ } previous, _) when previous is JobState.Succeeded or JobState.Failed or JobState.Cancelled => CancelOutcome.AlreadyFinished,
+            (JobState.Processing, _) => CancelOutcome.CancellationRequested,
+            _ => CancelOutcome.Cancelled,
+        };
 
     public async Task<IReadOnlyList<JobTypeInfo>> GetJobTypesAsync(CancellationToken cancellationToken = default) =>
         await db.JobTypes.AsNoTracking()
@@ -63,6 +99,16 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
             throw new ArgumentException($"A queue name is 1-100 characters of a-z, 0-9, '.', '_' or '-'; got '{options.Queue}'.", nameof(options));
         if (options.MaxAttempts is < 1 or > 100)
             throw new ArgumentException("MaxAttempts must be between 1 and 100.", nameof(options));
+        if (options.UniqueKey is { Length: 0 or > MaxKeyLength })
+            throw new ArgumentException($"A unique key is 1 to {MaxKeyLength} characters.", nameof(options));
+        if (options.Tags is { } tags && (tags.Count > MaxTags || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > MaxKeyLength)))
+            throw new ArgumentException($"At most {MaxTags} tags, each 1 to {MaxKeyLength} characters.", nameof(options));
+        if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+            throw new ArgumentException("A timeout must be positive.", nameof(options));
+        if (options.Delay is { } delay && delay < TimeSpan.Zero)
+            throw new ArgumentException("A delay cannot be negative.", nameof(options));
+        if (options.RetryIntervals is { } intervals && intervals.Any(i => i < TimeSpan.Zero))
+            throw new ArgumentException("Retry intervals cannot be negative.", nameof(options));
 
         try
         {

@@ -14,4 +14,15 @@ public sealed record JobInfo(
     DateTimeOffset RunAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    string? Error);
+    string? Error)
+{
+    public string? UniqueKey { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public TimeSpan? Timeout { get; init; }
+    public int? ProgressPercent { get; init; }
+    public string? ProgressMessage { get; init; }
+    public DateTimeOffset? CancelRequestedAt { get; init; }
+
+    /// <summary>Finished attempts, oldest first (filled by <see cref="IJobClient.GetAsync"/>).</summary>
+    public IReadOnlyList<JobAttemptInfo> Attempts { get; init; } = [];
+}

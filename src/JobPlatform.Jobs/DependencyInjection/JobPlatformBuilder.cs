@@ -19,13 +19,17 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         if (configure is not null) options.Configure(configure);
         options.PostConfigure(o => o.Queues = o.Queues.Length == 0 ? [JobTypeOptions.DefaultQueue] : [.. o.Queues.Distinct()]);
 
+        Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         Services.TryAddSingleton<RunningJobs>();
+        Services.TryAddSingleton<JobSignal>();
         Services.TryAddSingleton<JobExecutor>();
         Services.TryAddSingleton<IServerEndpointSource, NoServerEndpoint>();
         Services.AddHostedService<JobTypeRegistrar>();
+        Services.AddHostedService<JobNotifier>();
         Services.AddHostedService<JobProcessor>();
         Services.AddHostedService<ServerHeartbeat>();
         Services.AddHostedService<JobRescuer>();
+        Services.AddHostedService<JobCleaner>();
         return this;
     }
 

@@ -1,4 +1,22 @@
 namespace JobPlatform.Jobs.Handlers;
 
-/// <summary>What a handler knows about the attempt it is running.</summary>
-public sealed record JobContext(Guid JobId, string Type, string Queue, int Attempt, int MaxAttempts);
+/// <summary>What a handler knows about the attempt it is running, and how it reports progress.</summary>
+public sealed class JobContext(
+    Guid jobId, string type, string queue, int attempt, int maxAttempts, IReadOnlyList<string> tags,
+    Func<int, string?, CancellationToken, Task>? progressSink = null)
+{
+    public Guid JobId { get; } = jobId;
+    public string Type { get; } = type;
+    public string Queue { get; } = queue;
+    public int Attempt { get; } = attempt;
+    public int MaxAttempts { get; } = maxAttempts;
+    public IReadOnlyList<string> Tags { get; } = tags;
+
+    /// <summary>Stores progress (0–100 and an optional message), visible through the client while the job runs.</summary>
+    public Task ReportProgressAsync(int percent, string? message = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(percent);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+        return progressSink?.Invoke(percent, message, cancellationToken) ?? Task.CompletedTask;
+    }
+}

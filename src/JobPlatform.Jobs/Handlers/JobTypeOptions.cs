@@ -13,4 +13,10 @@ public sealed class JobTypeOptions
     /// <summary>Attempts before a job is failed for good; 1 means no retry.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>An attempt running longer is cancelled and fails with a timeout; null means no limit.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Waits before the 1st, 2nd … retry (the last repeats); null means exponential backoff with jitter.</summary>
+    public TimeSpan[]? RetryIntervals { get; set; }
 }

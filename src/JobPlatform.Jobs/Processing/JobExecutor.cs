@@ -4,71 +4,66 @@ using JobPlatform.Jobs.Storage;
 using JobPlatform.Jobs.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Jobs.Processing;
 
-/// <summary>Runs one claimed attempt in its own DI scope and records how it ended.</summary>
+/// <summary>
+/// Runs one claimed attempt in its own DI scope and records how it ended: succeeded, failed (retried
+/// while attempts remain), timed out, cancelled on request, or given back because the server is stopping.
+/// </summary>
 public sealed partial class JobExecutor(
     IServiceScopeFactory scopeFactory,
     JobTypeRegistry registry,
+    RunningJobs running,
     JobsTelemetry telemetry,
+    IOptions<ProcessingOptions> options,
     ILogger<JobExecutor> logger)
 {
+    private readonly string _server = options.Value.ServerName;
+
     /// <param name="shutdownToken">Cancelled when the server stops and the grace period is over.</param>
     public async Task ExecuteAsync(ClaimedJob job, CancellationToken shutdownToken)
     {
-        using var activity = telemetry.StartExecution(job.Type, job.Queue, job.Id, job.Attempt, job.TraceParent);
-        telemetry.RecordStarted(job.Type, job.Queue, job.StartedAt - job.RunAt);
-        var clock = Stopwatch.StartNew();
-        var error = await RunHandlerAsync(job, shutdownToken);
-        clock.Stop();
+        registry.TryGet(job.Type, out var definition);
+        var timeout = job.Timeout ?? definition?.Options.Timeout;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken);
+        if (timeout is { } limit) cancellation.CancelAfter(limit);
+        running.Add(job, cancellation);
+        try
+        {
+            using var activity = telemetry.StartExecution(job.Type, job.Queue, job.Id, job.Attempt, job.TraceParent);
+            telemetry.RecordStarted(job.Type, job.Queue, job.StartedAt - job.RunAt);
+            var clock = Stopwatch.StartNew();
+            var error = await RunHandlerAsync(job, definition, cancellation.Token);
+            clock.Stop();
 
-        if (error is not null)
-        {
-            activity?.AddException(error);
-            activity?.SetStatus(ActivityStatusCode.Error, error.Message);
-        }
-
-        // The outcome is recorded even while shutting down: the job must not stay claimed.
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        string recorded;
-        if (error is null)
-        {
-            recorded = await store.CompleteAsync(job.Id, job.FencingToken, CancellationToken.None) ? "succeeded" : "stale";
-        }
-        else if (error is OperationCanceledException && shutdownToken.IsCancellationRequested)
-        {
-            recorded = await store.ReleaseAsync(job.Id, job.FencingToken, CancellationToken.None) ? "released" : "stale";
-        }
-        else
-        {
-            var retryable = error is not JobPayloadException and not UnknownHandlerException;
-            var state = await store.FailAsync(
-                job.Id, job.FencingToken, Describe(error), retryable, RetryBackoff.After(job.Attempt), CancellationToken.None);
-            recorded = state switch
+            var outcome = await RecordAsync(job, definition, error, timeout, shutdownToken);
+            if (error is not null && outcome is not "released")
             {
-                JobState.Scheduled => "retried",
-                JobState.Failed => "failed",
-                _ => "stale",
-            };
+                activity?.AddException(error);
+                activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+            }
+            telemetry.RecordFinished(job.Type, job.Queue, outcome is "stale" or "released" ? null : outcome, clock.Elapsed);
+            if (outcome == "stale") LogStale(job.Id, job.FencingToken);
+            else if (error is not null && outcome is "failed" or "retried") LogFailed(error, job.Id, job.Type, job.Attempt, outcome);
+            else LogFinished(job.Id, job.Type, outcome, clock.Elapsed.TotalMilliseconds);
         }
-
-        telemetry.RecordFinished(job.Type, job.Queue, recorded is "stale" or "released" ? null : recorded, clock.Elapsed);
-        if (recorded == "stale") LogStale(job.Id, job.FencingToken);
-        else if (error is not null && recorded != "released") LogFailed(error, job.Id, job.Type, job.Attempt, recorded);
-        else LogFinished(job.Id, job.Type, recorded, clock.Elapsed.TotalMilliseconds);
+        finally
+        {
+            running.Remove(job.Id);
+        }
     }
 
-    private async Task<Exception?> RunHandlerAsync(ClaimedJob job, CancellationToken cancellationToken)
+    private async Task<Exception?> RunHandlerAsync(ClaimedJob job, JobTypeDefinition? definition, CancellationToken cancellationToken)
     {
         try
         {
-            if (!registry.TryGet(job.Type, out var definition))
-                throw new UnknownHandlerException(job.Type);
+            if (definition is null) throw new UnknownHandlerException(job.Type);
 
             await using var scope = scopeFactory.CreateAsyncScope();
-            var context = new JobContext(job.Id, job.Type, job.Queue, job.Attempt, job.MaxAttempts);
+            var context = new JobContext(job.Id, job.Type, job.Queue, job.Attempt, job.MaxAttempts, job.Tags,
+                (percent, message, ct) => ReportProgressAsync(job, percent, message, ct));
             await definition.Invoke(scope.ServiceProvider, job.Payload, context, cancellationToken);
             return null;
         }
@@ -78,7 +73,42 @@ public sealed partial class JobExecutor(
         }
     }
 
-    private static string Describe(Exception e) => $"{e.GetType().FullName}: {e.Message}";
+    /// <summary>Writes the outcome (even while shutting down: the job must not stay claimed); returns its name.</summary>
+    private async Task<string> RecordAsync(
+        ClaimedJob job, JobTypeDefinition? definition, Exception? error, TimeSpan? timeout, CancellationToken shutdownToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        var none = CancellationToken.None;
+
+        if (error is null)
+            return await store.CompleteAsync(job.Id, job.FencingToken, _server, none) ? "succeeded" : "stale";
+
+        if (running.WasCancelRequested(job.Id))
+            return await store.CancelledAsync(job.Id, job.FencingToken, _server, AttemptError.From("cancelled", error), none) ? "cancelled" : "stale";
+
+        if (error is OperationCanceledException && shutdownToken.IsCancellationRequested)
+            return await store.ReleaseAsync(job.Id, job.FencingToken, none) ? "released" : "stale";
+
+        var failure = error is OperationCanceledException && timeout is not null
+            ? AttemptError.From("timed-out", new TimeoutException($"The attempt ran longer than its timeout of {timeout}.", error))
+            : AttemptError.From("failed", error);
+        var retryable = error is not JobPayloadException and not UnknownHandlerException;
+        var delay = RetryBackoff.After(job.Attempt, job.RetryIntervals ?? definition?.Options.RetryIntervals);
+        return await store.FailAsync(job.Id, job.FencingToken, _server, failure, retryable, delay, none) switch
+        {
+            JobState.Scheduled => "retried",
+            JobState.Failed => "failed",
+            JobState.Cancelled => "cancelled",
+            _ => "stale",
+        };
+    }
+
+    private async Task ReportProgressAsync(ClaimedJob job, int percent, string? message, CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<JobStore>().ReportProgressAsync(job.Id, job.FencingToken, percent, message, cancellationToken);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) {Outcome} in {ElapsedMs:F1} ms")]
     private partial void LogFinished(Guid jobId, string jobType, string outcome, double elapsedMs);

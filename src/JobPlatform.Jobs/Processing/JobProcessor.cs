@@ -9,13 +9,14 @@ namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
 /// The claim loop: while there are free slots, claims as many due jobs as there are slots, in one
-/// statement, and runs each on the thread pool. Idle, it polls every <see cref="ProcessingOptions.PollInterval"/>.
+/// statement, and runs each on the thread pool. Idle, it sleeps until <see cref="JobNotifier"/> signals new
+/// jobs, or for at most <see cref="ProcessingOptions.PollInterval"/> (due retries and scheduled jobs).
 /// </summary>
 public sealed partial class JobProcessor(
     IServiceScopeFactory scopeFactory,
     JobTypeRegistry registry,
     JobExecutor executor,
-    RunningJobs running,
+    JobSignal signal,
     IOptions<ProcessingOptions> options,
     ILogger<JobProcessor> logger) : BackgroundService
 {
@@ -56,7 +57,8 @@ public sealed partial class JobProcessor(
                 if (free > claimed.Count) _slots.Release(free - claimed.Count);
                 foreach (var job in claimed) Start(job);
 
-                if (claimed.Count == 0) await Task.Delay(_options.PollInterval, stoppingToken);
+                // Idle: sleep until a NOTIFY says jobs were enqueued, or until the next poll.
+                if (claimed.Count == 0) await signal.WaitAsync(_options.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -104,7 +106,6 @@ public sealed partial class JobProcessor(
 
     private void Start(ClaimedJob job)
     {
-        running.Add(job);
         var task = Task.Run(async () =>
         {
             try
@@ -118,7 +119,6 @@ public sealed partial class JobProcessor(
             }
             finally
             {
-                running.Remove(job.Id);
                 _slots!.Release();
             }
         });

@@ -62,7 +62,9 @@ public sealed partial class ServerHeartbeat(
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        await store.RenewLeasesAsync(_options.ServerName, running.Ids, _options.LeaseDuration, cancellationToken);
+        // A cancel request whose notification was missed still reaches the handler here.
+        foreach (var id in await store.RenewLeasesAsync(_options.ServerName, running.Ids, _options.LeaseDuration, cancellationToken))
+            running.RequestCancel(id);
         await store.HeartbeatAsync(new ServerRecord
         {
             Id = _options.ServerName,

@@ -11,4 +11,9 @@ public sealed record ClaimedJob(
     long FencingToken,
     DateTimeOffset RunAt,
     DateTimeOffset StartedAt,
-    string? TraceParent);
+    string? TraceParent)
+{
+    public string[] Tags { get; init; } = [];
+    public TimeSpan? Timeout { get; init; }
+    public TimeSpan[]? RetryIntervals { get; init; }
+}

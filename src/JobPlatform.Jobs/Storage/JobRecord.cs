@@ -29,4 +29,21 @@ public sealed class JobRecord
 
     /// <summary>W3C traceparent of the activity that enqueued the job.</summary>
     public string? TraceParent { get; set; }
+
+    /// <summary>While a job with this key is unfinished, enqueueing the key again returns that job.</summary>
+    public string? UniqueKey { get; set; }
+
+    public string[] Tags { get; set; } = [];
+
+    /// <summary>An attempt running longer than this is cancelled and fails with a timeout.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Explicit waits before each retry; null means exponential backoff with jitter.</summary>
+    public TimeSpan[]? RetryIntervals { get; set; }
+
+    public short? ProgressPercent { get; set; }
+    public string? ProgressMessage { get; set; }
+
+    /// <summary>Set when someone asked to cancel the job while it was running.</summary>
+    public DateTimeOffset? CancelRequestedAt { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,37 +8,72 @@ namespace JobPlatform.Jobs.Storage;
 
 /// <summary>
 /// The driver boundary: every statement the engine sends to PostgreSQL on its hot paths lives here.
-/// It borrows the connection of the scoped <see cref="JobsDbContext"/>, so pooling, retries and
-/// tracing are whatever the host configured for that context. Times are the database's clock
-/// (<c>now()</c>), the one clock all nodes share.
+/// It borrows the connection (and any transaction) of the scoped <see cref="JobsDbContext"/>, so pooling,
+/// retries and tracing are whatever the host configured for that context. Times are the database's clock
+/// (<c>now()</c>), the one clock all nodes share. An outcome is written only while the caller still holds
+/// the claim: the fencing token must match, so a server whose lease expired cannot overwrite a rescued job.
 /// </summary>
 public sealed class JobStore(JobsDbContext db)
 {
-    /// <summary>Inserts a job with its type's defaults; returns its queue, or null when no worker registered the type.</summary>
-    public async Task<string?> InsertAsync(
-        Guid id, string type, string payloadJson, string? queue, int priority, int? maxAttempts,
-        DateTimeOffset? runAt, string? traceParent, CancellationToken cancellationToken)
+    public const string EnqueuedChannel = "jobplatform_enqueued";
+    public const string CancelChannel = "jobplatform_cancel";
+
+    private const string Unfinished = "('scheduled','enqueued','processing','awaiting')";
+
+    /// <summary>
+    /// Inserts a job with its type's defaults. Returns its id and queue; for a unique key that an unfinished
+    /// job holds, that job's id with <c>Queue</c> null; null when no worker registered the type.
+    /// </summary>
+    public async Task<(Guid Id, string? Queue)?> InsertAsync(NewJob job, CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync("""
-            INSERT INTO jobplatform.jobs
-                (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at, fencing_token, trace_parent)
-            SELECT @id, t.name, COALESCE(@queue, t.queue),
-                   CASE WHEN @run_at IS NULL OR @run_at <= now() THEN 'enqueued' ELSE 'scheduled' END,
-                   @priority, @payload::jsonb, 0, COALESCE(@max_attempts, t.max_attempts),
-                   COALESCE(@run_at, now()), now(), 0, @trace_parent
-            FROM jobplatform.job_types t
-            WHERE t.name = @type
-            RETURNING queue
-            """, cancellationToken);
-        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-        command.Parameters.Add(new NpgsqlParameter<string>("type", type));
-        command.Parameters.Add(new NpgsqlParameter("queue", NpgsqlDbType.Text) { Value = (object?)queue ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter<int>("priority", priority));
-        command.Parameters.Add(new NpgsqlParameter<string>("payload", payloadJson));
-        command.Parameters.Add(new NpgsqlParameter("max_attempts", NpgsqlDbType.Integer) { Value = (object?)maxAttempts ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("run_at", NpgsqlDbType.TimestampTz) { Value = (object?)runAt?.UtcDateTime ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("trace_parent", NpgsqlDbType.Text) { Value = (object?)traceParent ?? DBNull.Value });
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        // A unique key's holder may finish between the insert and the look-up; then the insert is tried again.
+        for (var round = 0; round < 3; round++)
+        {
+            await using (var insert = await CreateCommandAsync($"""
+                INSERT INTO jobplatform.jobs
+                    (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at,
+                     fencing_token, trace_parent, unique_key, tags, timeout, retry_intervals)
+                SELECT @id, t.name, COALESCE(@queue, t.queue),
+                       CASE WHEN d.due <= now() THEN 'enqueued' ELSE 'scheduled' END,
+                       @priority, @payload::jsonb, 0, COALESCE(@max_attempts, t.max_attempts),
+                       d.due, now(), 0, @trace_parent, @unique_key, @tags, @timeout, @retry_intervals
+                FROM jobplatform.job_types t,
+                     LATERAL (SELECT COALESCE(@run_at, now() + COALESCE(@delay, interval '0')) AS due) d
+                WHERE t.name = @type
+                ON CONFLICT (unique_key) WHERE {JobsDbContext.ActiveUniqueKeyFilter} DO NOTHING
+                RETURNING id, queue
+                """, cancellationToken))
+            {
+                var p = insert.Parameters;
+                p.Add(new NpgsqlParameter<Guid>("id", job.Id));
+                p.Add(new NpgsqlParameter<string>("type", job.Type));
+                p.Add(Nullable("queue", NpgsqlDbType.Text, job.Queue));
+                p.Add(new NpgsqlParameter<int>("priority", job.Priority));
+                p.Add(new NpgsqlParameter<string>("payload", job.PayloadJson));
+                p.Add(Nullable("max_attempts", NpgsqlDbType.Integer, job.MaxAttempts));
+                p.Add(Nullable("run_at", NpgsqlDbType.TimestampTz, job.RunAt?.UtcDateTime));
+                p.Add(Nullable("delay", NpgsqlDbType.Interval, job.Delay));
+                p.Add(Nullable("trace_parent", NpgsqlDbType.Text, job.TraceParent));
+                p.Add(Nullable("unique_key", NpgsqlDbType.Text, job.UniqueKey));
+                p.Add(new NpgsqlParameter<string[]>("tags", job.Tags));
+                p.Add(Nullable("timeout", NpgsqlDbType.Interval, job.Timeout));
+                p.Add(Nullable("retry_intervals", NpgsqlDbType.Array | NpgsqlDbType.Interval, job.RetryIntervals));
+                await using var inserted = await insert.ExecuteReaderAsync(cancellationToken);
+                if (await inserted.ReadAsync(cancellationToken)) return (inserted.GetGuid(0), inserted.GetString(1));
+            }
+
+            await using var lookup = await CreateCommandAsync($"""
+                SELECT EXISTS (SELECT 1 FROM jobplatform.job_types WHERE name = @type),
+                       (SELECT id FROM jobplatform.jobs WHERE unique_key = @unique_key AND state IN {Unfinished})
+                """, cancellationToken);
+            lookup.Parameters.Add(new NpgsqlParameter<string>("type", job.Type));
+            lookup.Parameters.Add(Nullable("unique_key", NpgsqlDbType.Text, job.UniqueKey));
+            await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (!reader.GetBoolean(0)) return null;
+            if (!reader.IsDBNull(1)) return (reader.GetGuid(1), null);
+        }
+        throw new InvalidOperationException($"Could not enqueue a job with unique key '{job.UniqueKey}': it kept changing hands.");
     }
 
     /// <summary>
@@ -61,7 +97,7 @@ public sealed class JobStore(JobsDbContext db)
                 LIMIT @limit
                 FOR UPDATE SKIP LOCKED)
             RETURNING j.id, j.type, j.queue, j.payload::text, j.attempt, j.max_attempts, j.fencing_token,
-                      j.run_at, j.started_at, j.trace_parent
+                      j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
@@ -77,47 +113,38 @@ public sealed class JobStore(JobsDbContext db)
                 reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 reader.GetInt32(4), reader.GetInt32(5), reader.GetInt64(6),
                 reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9)));
+                reader.IsDBNull(9) ? null : reader.GetString(9))
+            {
+                Tags = reader.GetFieldValue<string[]>(10),
+                Timeout = reader.IsDBNull(11) ? null : reader.GetFieldValue<TimeSpan>(11),
+                RetryIntervals = reader.IsDBNull(12) ? null : reader.GetFieldValue<TimeSpan[]>(12),
+            });
         }
         return claimed;
     }
 
     /// <summary>Records success; false when the claim is no longer ours (the fencing token moved on).</summary>
-    public async Task<bool> CompleteAsync(Guid id, long fencingToken, CancellationToken cancellationToken)
-    {
-        await using var command = await CreateCommandAsync("""
-            UPDATE jobplatform.jobs
-            SET state = 'succeeded', finished_at = now(), error = NULL, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = @id AND fencing_token = @token AND state = 'processing'
-            """, cancellationToken);
-        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-        command.Parameters.Add(new NpgsqlParameter<long>("token", fencingToken));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public async Task<bool> CompleteAsync(Guid id, long fencingToken, string server, CancellationToken cancellationToken) =>
+        await FinishAsync(id, fencingToken, server, "'succeeded'", "succeeded", error: null, cancellationToken) is not null;
+
+    /// <summary>Records a cancelled attempt (someone asked for it); false when the claim is no longer ours.</summary>
+    public async Task<bool> CancelledAsync(Guid id, long fencingToken, string server, AttemptError error, CancellationToken cancellationToken) =>
+        await FinishAsync(id, fencingToken, server, "'cancelled'", "cancelled", error, cancellationToken) is not null;
 
     /// <summary>
     /// Records a failed attempt: back to <c>scheduled</c> after <paramref name="retryDelay"/> while attempts
-    /// remain (and <paramref name="retryable"/>), else <c>failed</c>. Returns the state written, or null when
-    /// the claim is no longer ours.
+    /// remain, the error is <paramref name="retryable"/> and no cancel was asked for; else <c>failed</c>.
+    /// Returns the state written, or null when the claim is no longer ours.
     /// </summary>
     public async Task<JobState?> FailAsync(
-        Guid id, long fencingToken, string error, bool retryable, TimeSpan retryDelay, CancellationToken cancellationToken)
+        Guid id, long fencingToken, string server, AttemptError error, bool retryable, TimeSpan retryDelay,
+        CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync("""
-            UPDATE jobplatform.jobs
-            SET state = CASE WHEN @retryable AND attempt < max_attempts THEN 'scheduled' ELSE 'failed' END,
-                run_at = CASE WHEN @retryable AND attempt < max_attempts THEN now() + @delay ELSE run_at END,
-                finished_at = CASE WHEN @retryable AND attempt < max_attempts THEN NULL ELSE now() END,
-                error = @error, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = @id AND fencing_token = @token AND state = 'processing'
-            RETURNING state
-            """, cancellationToken);
-        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-        command.Parameters.Add(new NpgsqlParameter<long>("token", fencingToken));
-        command.Parameters.Add(new NpgsqlParameter<string>("error", error));
-        command.Parameters.Add(new NpgsqlParameter<bool>("retryable", retryable));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("delay", retryDelay));
-        return await command.ExecuteScalarAsync(cancellationToken) is string state ? JobStateNames.Parse(state) : null;
+        var retry = retryable ? $"attempt < max_attempts AND cancel_requested_at IS NULL" : "false";
+        var state = await FinishAsync(id, fencingToken, server,
+            $"CASE WHEN {retry} THEN 'scheduled' WHEN cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE 'failed' END",
+            error.Outcome, error, cancellationToken, retryDelay);
+        return state is null ? null : JobStateNames.Parse(state);
     }
 
     /// <summary>
@@ -126,45 +153,129 @@ public sealed class JobStore(JobsDbContext db)
     /// </summary>
     public async Task<bool> ReleaseAsync(Guid id, long fencingToken, CancellationToken cancellationToken)
     {
+        await using var command = await CreateCommandAsync($"""
+            WITH released AS (
+                UPDATE jobplatform.jobs
+                SET state = 'enqueued', attempt = attempt - 1, started_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = @id AND fencing_token = @token AND state = 'processing'
+                RETURNING id)
+            SELECT (SELECT count(*)::int FROM released), pg_notify('{EnqueuedChannel}', '')
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        command.Parameters.Add(new NpgsqlParameter<long>("token", fencingToken));
+        return await command.ExecuteScalarAsync(cancellationToken) is 1;
+    }
+
+    /// <summary>Stores a running job's progress; false when the claim is no longer ours.</summary>
+    public async Task<bool> ReportProgressAsync(Guid id, long fencingToken, int percent, string? message, CancellationToken cancellationToken)
+    {
         await using var command = await CreateCommandAsync("""
-            UPDATE jobplatform.jobs
-            SET state = 'enqueued', attempt = attempt - 1, started_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+            UPDATE jobplatform.jobs SET progress_percent = @percent, progress_message = @message
             WHERE id = @id AND fencing_token = @token AND state = 'processing'
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
         command.Parameters.Add(new NpgsqlParameter<long>("token", fencingToken));
+        command.Parameters.Add(new NpgsqlParameter<short>("percent", (short)Math.Clamp(percent, 0, 100)));
+        command.Parameters.Add(Nullable("message", NpgsqlDbType.Text, message));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    /// <summary>Extends the leases of the jobs this server is still running.</summary>
-    public async Task<int> RenewLeasesAsync(string owner, IReadOnlyCollection<Guid> ids, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cancels a waiting job, or marks a running one for cancellation and tells its server through
+    /// NOTIFY. Null when there is no such job.
+    /// </summary>
+    public async Task<(JobState Previous, JobState Now)?> CancelAsync(Guid id, string reason, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0) return 0;
+        await using var command = await CreateCommandAsync($"""
+            WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR UPDATE),
+            changed AS (
+                UPDATE jobplatform.jobs j
+                SET state = CASE WHEN target.state = 'processing' THEN j.state ELSE 'cancelled' END,
+                    finished_at = CASE WHEN target.state = 'processing' THEN j.finished_at ELSE now() END,
+                    error = CASE WHEN target.state = 'processing' THEN j.error ELSE @reason END,
+                    cancel_requested_at = now()
+                FROM target
+                WHERE j.id = target.id AND target.state IN {Unfinished}
+                RETURNING j.state)
+            SELECT target.state, COALESCE((SELECT state FROM changed), target.state) FROM target;
+            SELECT pg_notify('{CancelChannel}', @id::text)
+            FROM jobplatform.jobs WHERE id = @id AND state = 'processing';
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        command.Parameters.Add(new NpgsqlParameter<string>("reason", reason));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return (JobStateNames.Parse(reader.GetString(0)), JobStateNames.Parse(reader.GetString(1)));
+    }
+
+    /// <summary>
+    /// Extends the leases of the jobs this server is still running; returns those of them that someone
+    /// asked to cancel (a fallback for a missed notification).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> RenewLeasesAsync(string owner, IReadOnlyCollection<Guid> ids, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0) return [];
         await using var command = await CreateCommandAsync("""
             UPDATE jobplatform.jobs SET lease_expires_at = now() + @lease
             WHERE id = ANY(@ids) AND lease_owner = @owner AND state = 'processing'
+            RETURNING id, cancel_requested_at IS NOT NULL
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", [.. ids]));
         command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        var cancelled = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            if (reader.GetBoolean(1)) cancelled.Add(reader.GetGuid(0));
+        return cancelled;
     }
 
     /// <summary>
-    /// Returns jobs whose lease expired (their server died or hung) to <c>enqueued</c>, or fails them
-    /// when their attempts are spent. The fencing token moves on at the next claim, so a late
-    /// completion from the old owner is refused.
+    /// Returns jobs whose lease expired (their server died or hung) to <c>enqueued</c>, or fails them when
+    /// their attempts are spent (cancels them when a cancel was asked for). The lost attempt is kept in the
+    /// history as <c>rescued</c>. The fencing token moves on at the next claim, so a late outcome from the
+    /// old owner is refused.
     /// </summary>
     public async Task<int> RescueExpiredAsync(CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync("""
-            UPDATE jobplatform.jobs
-            SET state = CASE WHEN attempt < max_attempts THEN 'enqueued' ELSE 'failed' END,
-                finished_at = CASE WHEN attempt < max_attempts THEN NULL ELSE now() END,
-                error = 'The lease of ' || lease_owner || ' expired before the attempt finished.',
-                lease_owner = NULL, lease_expires_at = NULL
-            WHERE state = 'processing' AND lease_expires_at < now()
+            WITH expired AS (
+                SELECT id, lease_owner FROM jobplatform.jobs
+                WHERE state = 'processing' AND lease_expires_at < now()
+                FOR UPDATE SKIP LOCKED),
+            rescued AS (
+                UPDATE jobplatform.jobs j
+                SET state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                 WHEN j.attempt < j.max_attempts THEN 'enqueued' ELSE 'failed' END,
+                    finished_at = CASE WHEN j.cancel_requested_at IS NULL AND j.attempt < j.max_attempts THEN NULL ELSE now() END,
+                    error = 'The lease of ' || expired.lease_owner || ' expired before the attempt finished.',
+                    lease_owner = NULL, lease_expires_at = NULL
+                FROM expired WHERE j.id = expired.id
+                RETURNING j.id, j.attempt, j.started_at, j.error, expired.lease_owner),
+            history AS (
+                INSERT INTO jobplatform.job_attempts (job_id, attempt, server, started_at, finished_at, outcome, error_type, error_message)
+                SELECT id, attempt, lease_owner, started_at, now(), 'rescued', 'LeaseExpired', error FROM rescued
+                ON CONFLICT DO NOTHING)
+            SELECT count(*)::int FROM rescued
             """, cancellationToken);
+        var rescued = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        if (rescued > 0) await NotifyEnqueuedAsync(cancellationToken);
+        return rescued;
+    }
+
+    /// <summary>Deletes up to <paramref name="batchSize"/> jobs in <paramref name="state"/> that finished more than <paramref name="keep"/> ago.</summary>
+    public async Task<int> DeleteFinishedAsync(string state, TimeSpan keep, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("""
+            DELETE FROM jobplatform.jobs WHERE id IN (
+                SELECT id FROM jobplatform.jobs
+                WHERE state = @state AND finished_at < now() - @keep
+                ORDER BY finished_at LIMIT @batch
+                FOR UPDATE SKIP LOCKED)
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<string>("state", state));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("keep", keep));
+        command.Parameters.Add(new NpgsqlParameter<int>("batch", batchSize));
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -204,7 +315,7 @@ public sealed class JobStore(JobsDbContext db)
         command.Parameters.Add(new NpgsqlParameter<string[]>("queues", server.Queues));
         command.Parameters.Add(new NpgsqlParameter<int>("concurrency", server.Concurrency));
         command.Parameters.Add(new NpgsqlParameter<int>("in_flight", server.InFlight));
-        command.Parameters.Add(new NpgsqlParameter("endpoint", NpgsqlDbType.Text) { Value = (object?)server.Endpoint ?? DBNull.Value });
+        command.Parameters.Add(Nullable("endpoint", NpgsqlDbType.Text, server.Endpoint));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("forget_after", forgetAfter));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -217,6 +328,50 @@ public sealed class JobStore(JobsDbContext db)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Ends the attempt the caller holds, in one statement: the job's new state and its history row.</summary>
+    private async Task<string?> FinishAsync(
+        Guid id, long fencingToken, string server, string stateSql, string outcome, AttemptError? error,
+        CancellationToken cancellationToken, TimeSpan retryDelay = default)
+    {
+        await using var command = await CreateCommandAsync($"""
+            WITH done AS (
+                UPDATE jobplatform.jobs
+                SET state = {stateSql},
+                    run_at = CASE WHEN {stateSql} = 'scheduled' THEN now() + @delay ELSE run_at END,
+                    finished_at = CASE WHEN {stateSql} = 'scheduled' THEN NULL ELSE now() END,
+                    error = @error, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = @id AND fencing_token = @token AND state = 'processing'
+                RETURNING id, attempt, started_at, state),
+            history AS (
+                INSERT INTO jobplatform.job_attempts
+                    (job_id, attempt, server, started_at, finished_at, outcome, error_type, error_message, stack_trace)
+                SELECT id, attempt, @server, started_at, now(), @outcome, @error_type, @error_message, @stack_trace FROM done
+                ON CONFLICT DO NOTHING)
+            SELECT state FROM done
+            """, cancellationToken);
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<Guid>("id", id));
+        p.Add(new NpgsqlParameter<long>("token", fencingToken));
+        p.Add(new NpgsqlParameter<TimeSpan>("delay", retryDelay));
+        p.Add(new NpgsqlParameter<string>("server", server));
+        p.Add(new NpgsqlParameter<string>("outcome", outcome));
+        p.Add(Nullable("error", NpgsqlDbType.Text, error?.Summary));
+        p.Add(Nullable("error_type", NpgsqlDbType.Text, error?.Type));
+        p.Add(Nullable("error_message", NpgsqlDbType.Text, error?.Message));
+        p.Add(Nullable("stack_trace", NpgsqlDbType.Text, error?.StackTrace));
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>Wakes idle servers: jobs became claimable other than by an insert (which notifies by trigger).</summary>
+    public async Task NotifyEnqueuedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync($"SELECT pg_notify('{EnqueuedChannel}', '')", cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) =>
+        new(name, type) { Value = value ?? DBNull.Value };
+
     private async Task<NpgsqlCommand> CreateCommandAsync(string sql, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -227,6 +382,8 @@ public sealed class JobStore(JobsDbContext db)
         }
         var command = connection.CreateCommand();
         command.CommandText = sql;
+        // Join the caller's transaction when there is one (enqueue inside a business transaction).
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction;
         return command;
     }
 }

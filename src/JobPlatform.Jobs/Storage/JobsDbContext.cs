@@ -10,9 +10,13 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
 {
     public const string Schema = "jobplatform";
 
+    /// <summary>The predicate of the unique-key index; ON CONFLICT must repeat it to use the index.</summary>
+    public const string ActiveUniqueKeyFilter = "unique_key IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')";
+
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
     public DbSet<JobTypeRecord> JobTypes => Set<JobTypeRecord>();
     public DbSet<ServerRecord> Servers => Set<ServerRecord>();
+    public DbSet<JobAttemptRecord> Attempts => Set<JobAttemptRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -39,6 +43,24 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.HasIndex(j => j.LeaseExpiresAt)
                 .HasDatabaseName("ix_jobs_leases")
                 .HasFilter("state = 'processing'");
+            // Unique only among unfinished jobs: once a job ends, its key may be used again.
+            job.HasIndex(j => j.UniqueKey)
+                .HasDatabaseName("ux_jobs_unique_key")
+                .IsUnique()
+                .HasFilter(ActiveUniqueKeyFilter);
+            // Retention deletes the oldest finished jobs first.
+            job.HasIndex(j => j.FinishedAt)
+                .HasDatabaseName("ix_jobs_finished")
+                .HasFilter("state IN ('succeeded','failed','cancelled')");
+            job.Property(j => j.Tags).HasDefaultValueSql("'{}'");
+        });
+
+        modelBuilder.Entity<JobAttemptRecord>(attempt =>
+        {
+            attempt.ToTable("job_attempts");
+            attempt.HasKey(a => new { a.JobId, a.Attempt }).HasName("pk_job_attempts");
+            attempt.HasOne<JobRecord>().WithMany().HasForeignKey(a => a.JobId)
+                .HasConstraintName("fk_job_attempts_jobs").OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<JobTypeRecord>(type =>

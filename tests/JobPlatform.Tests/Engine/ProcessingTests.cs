@@ -41,7 +41,7 @@ public sealed class ProcessingTests(PostgresFixture postgres)
         Guid id = default;
         for (var attempt = 1; id == default; attempt++)
         {
-            try { id = await worker.WithClientAsync(c => c.EnqueueAsync("echo", new EchoPayload("after outage"))); }
+            try { id = await worker.EnqueueAsync("echo", new EchoPayload("after outage")); }
             catch (NpgsqlException) when (attempt < 5) { } // the client's pooled connection may be dead too
         }
         var job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded, JobState.Failed);
@@ -54,7 +54,7 @@ public sealed class ProcessingTests(PostgresFixture postgres)
         var executions = new Executions();
         await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions);
 
-        var id = await worker.WithClientAsync(c => c.EnqueueAsync("echo", new EchoPayload("hello")));
+        var id = await worker.EnqueueAsync("echo", new EchoPayload("hello"));
         var job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded, JobState.Failed);
 
         Assert.Equal(JobState.Succeeded, job.State);
@@ -71,7 +71,7 @@ public sealed class ProcessingTests(PostgresFixture postgres)
         var executions = new Executions();
         await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions);
 
-        var id = await worker.WithClientAsync(c => c.EnqueueAsync("always-fails", new EchoPayload("x")));
+        var id = await worker.EnqueueAsync("always-fails", new EchoPayload("x"));
         var job = await worker.WaitForStateAsync(id, Timeout, JobState.Failed);
 
         Assert.Equal(2, job.Attempt);
@@ -86,7 +86,7 @@ public sealed class ProcessingTests(PostgresFixture postgres)
         await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions);
 
         // "text" is required by EchoPayload; the api would catch this, a direct client call does not.
-        var id = await worker.WithClientAsync(c => c.EnqueueAsync("echo", """{"other":1}""", new EnqueueOptions { MaxAttempts = 5 }));
+        var id = await worker.EnqueueAsync("echo", """{"other":1}""", new EnqueueOptions { MaxAttempts = 5 });
         var job = await worker.WaitForStateAsync(id, Timeout, JobState.Failed);
 
         Assert.Equal(1, job.Attempt);
@@ -100,7 +100,7 @@ public sealed class ProcessingTests(PostgresFixture postgres)
         await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), new Executions());
 
         var error = await Assert.ThrowsAsync<UnknownJobTypeException>(
-            () => worker.WithClientAsync(c => c.EnqueueAsync("no-such-type", "{}")));
+            () => worker.EnqueueAsync("no-such-type", "{}"));
 
         Assert.Equal(["always-fails", "echo"], error.KnownTypes);
     }
@@ -112,7 +112,7 @@ public sealed class ProcessingTests(PostgresFixture postgres)
         await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions);
 
         var runAt = DateTimeOffset.UtcNow.AddSeconds(2);
-        var id = await worker.WithClientAsync(c => c.EnqueueAsync("echo", new EchoPayload("later"), new EnqueueOptions { RunAt = runAt }));
+        var id = await worker.EnqueueAsync("echo", new EchoPayload("later"), new EnqueueOptions { RunAt = runAt });
         Assert.Equal(JobState.Scheduled, (await worker.WithClientAsync(c => c.GetAsync(id)))!.State);
 
         var job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded);

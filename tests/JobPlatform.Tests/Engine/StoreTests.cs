@@ -33,7 +33,7 @@ public sealed class StoreTests(PostgresFixture postgres)
     {
         await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
         await RegisterTypeAsync(host, "echo");
-        for (var i = 0; i < 200; i++) await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}"));
+        for (var i = 0; i < 200; i++) await host.EnqueueAsync("echo", "{}");
 
         var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(n => host.WithStoreAsync(async store =>
         {
@@ -53,7 +53,7 @@ public sealed class StoreTests(PostgresFixture postgres)
     {
         await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
         await RegisterTypeAsync(host, "echo");
-        var id = await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}"));
+        var id = await host.EnqueueAsync("echo", "{}");
 
         var first = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("dead-server", ["default"], ["echo"], 10, TimeSpan.FromMilliseconds(100), CancellationToken.None)));
         await Task.Delay(300);
@@ -65,10 +65,10 @@ public sealed class StoreTests(PostgresFixture postgres)
         Assert.Equal(2, second.Attempt);
 
         // The paused-then-resumed first owner reports late: refused, the job stays with the second owner.
-        Assert.False(await host.WithStoreAsync(s => s.CompleteAsync(id, first.FencingToken, CancellationToken.None)));
-        Assert.Null(await host.WithStoreAsync(s => s.FailAsync(id, first.FencingToken, "late", true, TimeSpan.Zero, CancellationToken.None)));
+        Assert.False(await host.WithStoreAsync(s => s.CompleteAsync(id, first.FencingToken, "dead-server", CancellationToken.None)));
+        Assert.Null(await host.WithStoreAsync(s => s.FailAsync(id, first.FencingToken, "dead-server", new AttemptError("failed", "X", "late", null), true, TimeSpan.Zero, CancellationToken.None)));
         Assert.Equal(JobState.Processing, (await host.WithClientAsync(c => c.GetAsync(id)))!.State);
-        Assert.True(await host.WithStoreAsync(s => s.CompleteAsync(id, second.FencingToken, CancellationToken.None)));
+        Assert.True(await host.WithStoreAsync(s => s.CompleteAsync(id, second.FencingToken, "live-server", CancellationToken.None)));
         Assert.Equal(JobState.Succeeded, (await host.WithClientAsync(c => c.GetAsync(id)))!.State);
     }
 
@@ -77,7 +77,7 @@ public sealed class StoreTests(PostgresFixture postgres)
     {
         await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
         await RegisterTypeAsync(host, "echo", maxAttempts: 1);
-        var id = await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}"));
+        var id = await host.EnqueueAsync("echo", "{}");
 
         await host.WithStoreAsync(s => s.ClaimAsync("dead-server", ["default"], ["echo"], 10, TimeSpan.FromMilliseconds(50), CancellationToken.None));
         await Task.Delay(200);
@@ -93,8 +93,8 @@ public sealed class StoreTests(PostgresFixture postgres)
     {
         await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
         await RegisterTypeAsync(host, "echo");
-        var low = await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}", new() { Priority = -5 }));
-        var high = await host.WithClientAsync(c => c.EnqueueAsync("echo", "{}", new() { Priority = 10 }));
+        var low = await host.EnqueueAsync("echo", "{}", new() { Priority = -5 });
+        var high = await host.EnqueueAsync("echo", "{}", new() { Priority = 10 });
 
         var claimed = await host.WithStoreAsync(s => s.ClaimAsync("s", ["default"], ["echo"], 1, Lease, CancellationToken.None));
 

@@ -46,6 +46,10 @@ public sealed class EngineHost : IAsyncDisposable
         return await action(scope.ServiceProvider.GetRequiredService<IJobClient>());
     }
 
+    /// <summary>Enqueues through a client from a fresh scope; returns the job's id.</summary>
+    public async Task<Guid> EnqueueAsync<TPayload>(string type, TPayload payload, EnqueueOptions? options = null) =>
+        (await WithClientAsync(c => payload is string json ? c.EnqueueAsync(type, json, options) : c.EnqueueAsync(type, payload, options))).Id;
+
     public async Task<T> WithStoreAsync<T>(Func<JobStore, Task<T>> action)
     {
         await using var scope = Services.CreateAsyncScope();

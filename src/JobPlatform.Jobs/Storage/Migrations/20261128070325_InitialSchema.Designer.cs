@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace JobPlatform.Jobs.Storage.Migrations
 {
     [DbContext(typeof(JobsDbContext))]
-    [Migration("20261128063553_InitialSchema")]
+    [Migration("20261128070325_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -28,6 +28,51 @@ namespace JobPlatform.Jobs.Storage.Migrations
 
             modelBuilder.HasSequence("fencing_tokens");
 
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.JobAttemptRecord", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("error_message");
+
+                    b.Property<string>("ErrorType")
+                        .HasColumnType("text")
+                        .HasColumnName("error_type");
+
+                    b.Property<DateTimeOffset>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Server")
+                        .HasColumnType("text")
+                        .HasColumnName("server");
+
+                    b.Property<string>("StackTrace")
+                        .HasColumnType("text")
+                        .HasColumnName("stack_trace");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("JobId", "Attempt")
+                        .HasName("pk_job_attempts");
+
+                    b.ToTable("job_attempts", "jobplatform");
+                });
+
             modelBuilder.Entity("JobPlatform.Jobs.Storage.JobRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -38,6 +83,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.Property<int>("Attempt")
                         .HasColumnType("integer")
                         .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset?>("CancelRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_requested_at");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -78,10 +127,22 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("priority");
 
+                    b.Property<string>("ProgressMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("progress_message");
+
+                    b.Property<short?>("ProgressPercent")
+                        .HasColumnType("smallint")
+                        .HasColumnName("progress_percent");
+
                     b.Property<string>("Queue")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("queue");
+
+                    b.PrimitiveCollection<TimeSpan[]>("RetryIntervals")
+                        .HasColumnType("interval[]")
+                        .HasColumnName("retry_intervals");
 
                     b.Property<DateTimeOffset>("RunAt")
                         .HasColumnType("timestamp with time zone")
@@ -96,6 +157,17 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("state");
 
+                    b.PrimitiveCollection<string[]>("Tags")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags")
+                        .HasDefaultValueSql("'{}'");
+
+                    b.Property<TimeSpan?>("Timeout")
+                        .HasColumnType("interval")
+                        .HasColumnName("timeout");
+
                     b.Property<string>("TraceParent")
                         .HasColumnType("text")
                         .HasColumnName("trace_parent");
@@ -105,12 +177,25 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("type");
 
+                    b.Property<string>("UniqueKey")
+                        .HasColumnType("text")
+                        .HasColumnName("unique_key");
+
                     b.HasKey("Id")
                         .HasName("pk_jobs");
+
+                    b.HasIndex("FinishedAt")
+                        .HasDatabaseName("ix_jobs_finished")
+                        .HasFilter("state IN ('succeeded','failed','cancelled')");
 
                     b.HasIndex("LeaseExpiresAt")
                         .HasDatabaseName("ix_jobs_leases")
                         .HasFilter("state = 'processing'");
+
+                    b.HasIndex("UniqueKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_jobs_unique_key")
+                        .HasFilter("unique_key IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')");
 
                     b.HasIndex("Queue", "Priority", "RunAt")
                         .IsDescending(false, true, false)
@@ -193,6 +278,16 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasName("pk_servers");
 
                     b.ToTable("servers", "jobplatform");
+                });
+
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.JobAttemptRecord", b =>
+                {
+                    b.HasOne("JobPlatform.Jobs.Storage.JobRecord", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_attempts_jobs");
                 });
 #pragma warning restore 612, 618
         }
