@@ -28,3 +28,28 @@ public sealed class AlwaysFailingJob(Executions executions) : IJob<EchoPayload>
         throw new InvalidOperationException($"boom on attempt {context.Attempt}");
     }
 }
+
+/// <summary>What a <see cref="BlockingJob"/> saw: when it started, and when its token was cancelled.</summary>
+public sealed class Gate
+{
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<DateTimeOffset> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Reports 50 % progress, then waits until its token is cancelled (timeout, cancel request or shutdown).</summary>
+public sealed class BlockingJob(Gate gate) : IJob<EchoPayload>
+{
+    public async Task ExecuteAsync(EchoPayload payload, JobContext context, CancellationToken cancellationToken)
+    {
+        await context.ReportProgressAsync(50, "halfway", cancellationToken);
+        gate.Started.TrySetResult();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        finally
+        {
+            gate.Cancelled.TrySetResult(DateTimeOffset.UtcNow);
+        }
+    }
+}
