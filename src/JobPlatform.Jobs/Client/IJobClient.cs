@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace JobPlatform.Jobs.Client;
 
 /// <summary>Enqueues, inspects and cancels jobs. Scoped: it shares the caller's database context.</summary>
@@ -7,6 +9,12 @@ public interface IJobClient
     /// <exception cref="UnknownJobTypeException">No worker has registered <paramref name="type"/>.</exception>
     /// <exception cref="ArgumentException">The payload is not a JSON object, or an option is out of range.</exception>
     Task<EnqueueResult> EnqueueAsync(string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Enqueues inside the caller's transaction: the job exists if and only if the transaction commits
+    /// (the outbox pattern without an outbox). Workers see it, and are notified, only after the commit.
+    /// </summary>
+    Task<EnqueueResult> EnqueueAsync(NpgsqlTransaction transaction, string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>The job with its attempt history, or null.</summary>
     Task<JobInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default);

@@ -4,6 +4,7 @@ using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Jobs.Telemetry;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace JobPlatform.Jobs.Client;
 
@@ -15,8 +16,17 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
 {
     public const int MaxTags = 20, MaxKeyLength = 200;
 
-    public async Task<EnqueueResult> EnqueueAsync(
-        string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<EnqueueResult> EnqueueAsync(
+        string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(store, type, payloadJson, options, cancellationToken);
+
+    public Task<EnqueueResult> EnqueueAsync(
+        NpgsqlTransaction transaction, string type, string payloadJson, EnqueueOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        EnqueueAsync(JobStore.In(transaction), type, payloadJson, options, cancellationToken);
+
+    private async Task<EnqueueResult> EnqueueAsync(
+        JobStore target, string type, string payloadJson, EnqueueOptions? options, CancellationToken cancellationToken)
     {
         options ??= new EnqueueOptions();
         Validate(type, payloadJson, options);
@@ -36,12 +46,9 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
             Timeout = options.Timeout,
             RetryIntervals = options.RetryIntervals is null ? null : [.. options.RetryIntervals],
         };
-        var inserted = await store.InsertAsync(job, cancellationToken);
+        var inserted = await target.InsertAsync(job, cancellationToken);
         if (inserted is not { } result)
-        {
-            var known = await db.JobTypes.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).ToListAsync(cancellationToken);
-            throw new UnknownJobTypeException(type, known);
-        }
+            throw new UnknownJobTypeException(type, await target.GetJobTypeNamesAsync(cancellationToken));
 
         var created = result.Queue is not null;
         activity?.SetTag("jobplatform.job.id", result.Id);

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace JobPlatform.Jobs.Client;
 
@@ -9,4 +12,25 @@ public static class JobClientExtensions
         this IJobClient client, string type, TPayload payload, EnqueueOptions? options = null,
         CancellationToken cancellationToken = default) =>
         client.EnqueueAsync(type, JsonSerializer.Serialize(payload, JobJson.Options), options, cancellationToken);
+
+    /// <summary>Enqueues inside the caller's open transaction on an Npgsql connection.</summary>
+    public static Task<EnqueueResult> EnqueueAsync<TPayload>(
+        this IJobClient client, NpgsqlTransaction transaction, string type, TPayload payload, EnqueueOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        client.EnqueueAsync(transaction, type, JsonSerializer.Serialize(payload, JobJson.Options), options, cancellationToken);
+
+    /// <summary>
+    /// Enqueues inside the transaction the caller opened on its own <see cref="DbContext"/> (PostgreSQL):
+    /// the job exists if and only if <c>SaveChanges</c> and the commit went through.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The context has no open Npgsql transaction.</exception>
+    public static Task<EnqueueResult> EnqueueAsync<TPayload>(
+        this IJobClient client, DbContext context, string type, TPayload payload, EnqueueOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        var transaction = context.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
+            ?? throw new InvalidOperationException(
+                "Begin a transaction on the context first (context.Database.BeginTransactionAsync()); the job joins it.");
+        return client.EnqueueAsync(transaction, type, payload, options, cancellationToken);
+    }
 }

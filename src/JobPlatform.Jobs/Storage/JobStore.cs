@@ -13,8 +13,19 @@ namespace JobPlatform.Jobs.Storage;
 /// (<c>now()</c>), the one clock all nodes share. An outcome is written only while the caller still holds
 /// the claim: the fencing token must match, so a server whose lease expired cannot overwrite a rescued job.
 /// </summary>
-public sealed class JobStore(JobsDbContext db)
+public sealed class JobStore
 {
+    private readonly JobsDbContext? _db;
+    private readonly NpgsqlTransaction? _transaction;
+
+    public JobStore(JobsDbContext db) => _db = db;
+
+    private JobStore(NpgsqlTransaction transaction) => _transaction = transaction;
+
+    /// <summary>A store whose statements run in the caller's transaction (enqueue as part of a business change).</summary>
+    public static JobStore In(NpgsqlTransaction transaction) =>
+        new(transaction ?? throw new ArgumentNullException(nameof(transaction)));
+
     public const string EnqueuedChannel = "jobplatform_enqueued";
     public const string CancelChannel = "jobplatform_cancel";
 
@@ -279,6 +290,16 @@ public sealed class JobStore(JobsDbContext db)
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>The names of the registered job types, for an unknown-type error.</summary>
+    public async Task<IReadOnlyList<string>> GetJobTypeNamesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("SELECT name FROM jobplatform.job_types ORDER BY name", cancellationToken);
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) names.Add(reader.GetString(0));
+        return names;
+    }
+
     /// <summary>Registers (or refreshes) the job types a worker offers.</summary>
     public async Task UpsertJobTypesAsync(IEnumerable<JobTypeRecord> types, CancellationToken cancellationToken)
     {
@@ -374,16 +395,29 @@ public sealed class JobStore(JobsDbContext db)
 
     private async Task<NpgsqlCommand> CreateCommandAsync(string sql, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (connection.State != ConnectionState.Open)
+        NpgsqlConnection connection;
+        NpgsqlTransaction? transaction;
+        if (_transaction is not null)
         {
-            // EF closes the connection when the context is disposed or returned to its pool.
-            await db.Database.OpenConnectionAsync(cancellationToken);
+            connection = _transaction.Connection
+                ?? throw new InvalidOperationException("The transaction has already been committed or rolled back.");
+            transaction = _transaction;
+        }
+        else
+        {
+            var db = _db!;
+            connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            if (connection.State != ConnectionState.Open)
+            {
+                // EF closes the connection when the context is disposed or returned to its pool.
+                await db.Database.OpenConnectionAsync(cancellationToken);
+            }
+            // Join a transaction opened on the engine's own context, if any.
+            transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction;
         }
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        // Join the caller's transaction when there is one (enqueue inside a business transaction).
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction;
+        command.Transaction = transaction;
         return command;
     }
 }
