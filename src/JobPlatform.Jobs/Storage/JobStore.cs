@@ -88,6 +88,61 @@ public sealed class JobStore
     }
 
     /// <summary>
+    /// Inserts many jobs of one type with binary COPY: one round trip for the lot, one NOTIFY (by the
+    /// statement trigger). <paramref name="template"/> gives the shared options (its Id and payload are
+    /// ignored; unique keys do not apply to bulk inserts). Returns the number inserted and their queue, or
+    /// null when no worker registered the type.
+    /// </summary>
+    public async Task<(long Count, string Queue)?> CopyAsync(NewJob template, IEnumerable<(Guid Id, string Payload)> jobs, CancellationToken cancellationToken)
+    {
+        string queue;
+        int maxAttempts;
+        DateTime now;
+        await using (var lookup = await CreateCommandAsync(
+            "SELECT queue, max_attempts, now() FROM jobplatform.job_types WHERE name = @type", cancellationToken))
+        {
+            lookup.Parameters.Add(new NpgsqlParameter<string>("type", template.Type));
+            await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return null;
+            queue = template.Queue ?? reader.GetString(0);
+            maxAttempts = template.MaxAttempts ?? reader.GetInt32(1);
+            now = reader.GetDateTime(2);
+        }
+
+        var due = template.RunAt?.UtcDateTime ?? now + (template.Delay ?? TimeSpan.Zero);
+        var state = due <= now ? JobStateNames.Enqueued : JobStateNames.Scheduled;
+        var connection = await OpenConnectionAsync(cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync("""
+            COPY jobplatform.jobs (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at,
+                                   fencing_token, trace_parent, tags, timeout, retry_intervals)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        foreach (var (id, payload) in jobs)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
+            await importer.WriteAsync(template.Type, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(queue, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(state, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(template.Priority, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(payload, NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(maxAttempts, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(due, NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(0L, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(importer, template.TraceParent, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(template.Tags, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(importer, template.Timeout, NpgsqlDbType.Interval, cancellationToken);
+            await WriteNullableAsync(importer, template.RetryIntervals, NpgsqlDbType.Array | NpgsqlDbType.Interval, cancellationToken);
+        }
+        return ((long)await importer.CompleteAsync(cancellationToken), queue);
+    }
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, type, cancellationToken);
+
+    /// <summary>
     /// Claims up to <paramref name="limit"/> due jobs of the given queues and types. Rows locked by
     /// another claimer are skipped, so servers never wait on each other nor take the same job.
     /// </summary>
@@ -395,29 +450,23 @@ public sealed class JobStore
 
     private async Task<NpgsqlCommand> CreateCommandAsync(string sql, CancellationToken cancellationToken)
     {
-        NpgsqlConnection connection;
-        NpgsqlTransaction? transaction;
-        if (_transaction is not null)
-        {
-            connection = _transaction.Connection
-                ?? throw new InvalidOperationException("The transaction has already been committed or rolled back.");
-            transaction = _transaction;
-        }
-        else
-        {
-            var db = _db!;
-            connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            if (connection.State != ConnectionState.Open)
-            {
-                // EF closes the connection when the context is disposed or returned to its pool.
-                await db.Database.OpenConnectionAsync(cancellationToken);
-            }
-            // Join a transaction opened on the engine's own context, if any.
-            transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction;
-        }
+        var connection = await OpenConnectionAsync(cancellationToken);
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Transaction = transaction;
+        // The caller's transaction, or one opened on the engine's own context, if any.
+        command.Transaction = _transaction ?? _db!.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction;
         return command;
+    }
+
+    private async Task<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_transaction is not null)
+            return _transaction.Connection
+                ?? throw new InvalidOperationException("The transaction has already been committed or rolled back.");
+
+        var connection = (NpgsqlConnection)_db!.Database.GetDbConnection();
+        // EF closes the connection when the context is disposed or returned to its pool.
+        if (connection.State != ConnectionState.Open) await _db.Database.OpenConnectionAsync(cancellationToken);
+        return connection;
     }
 }

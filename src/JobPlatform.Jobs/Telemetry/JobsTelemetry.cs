@@ -46,7 +46,7 @@ public sealed class JobsTelemetry : IDisposable
             .SetTag("jobplatform.job.attempt", attempt);
     }
 
-    public void RecordEnqueued(string type, string queue) => _enqueued.Add(1, Tags(type, queue));
+    public void RecordEnqueued(string type, string queue, long count = 1) => _enqueued.Add(count, Tags(type, queue));
 
     public void RecordStarted(string type, string queue, TimeSpan queueWait)
     {
