@@ -24,6 +24,12 @@ public sealed record EnqueueOptions
     /// <summary>An attempt running longer is cancelled and fails with a timeout.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>Makes this job a continuation: it waits (<c>awaiting</c>) until this job ends.</summary>
+    public Guid? ContinueAfter { get; init; }
+
+    /// <summary>With <see cref="ContinueAfter"/>: on which outcome of the parent this job runs.</summary>
+    public ContinuationCondition ContinueOn { get; init; } = ContinuationCondition.OnSuccess;
+
     /// <summary>Waits before the 1st, 2nd … retry (the last repeats); null means exponential backoff with jitter.</summary>
     public IReadOnlyList<TimeSpan>? RetryIntervals { get; init; }
 }

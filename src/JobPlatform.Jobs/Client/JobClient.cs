@@ -48,8 +48,8 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
         string type, IEnumerable<string> payloadsJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new EnqueueOptions();
-        if (options.UniqueKey is not null)
-            throw new ArgumentException("A unique key cannot be shared by many jobs; enqueue them one by one.", nameof(options));
+        if (options.UniqueKey is not null || options.ContinueAfter is not null)
+            throw new ArgumentException("Unique keys and continuations apply to single jobs; enqueue them one by one.", nameof(options));
         Validate(type, "{}", options);
 
         using var activity = telemetry.StartEnqueue(type, options.Queue);
@@ -124,6 +124,13 @@ internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry 
         Tags = options.Tags is null ? [] : [.. options.Tags.Distinct()],
         Timeout = options.Timeout,
         RetryIntervals = options.RetryIntervals is null ? null : [.. options.RetryIntervals],
+        ParentId = options.ContinueAfter,
+        ContinueOn = options.ContinueAfter is null ? null : options.ContinueOn switch
+        {
+            ContinuationCondition.OnSuccess => JobStateNames.Succeeded,
+            ContinuationCondition.OnFailure => JobStateNames.Failed,
+            _ => "always",
+        },
     };
 
     private static void Validate(string type, string payloadJson, EnqueueOptions options)

@@ -9,7 +9,8 @@ namespace JobPlatform.Jobs.Maintenance;
 
 /// <summary>
 /// Returns jobs whose lease expired, because their server was killed or hung, to the queue (or fails
-/// them when their attempts are spent). Safe on every node at once: each row is updated once.
+/// them when their attempts are spent), and moves on continuations whose parent ended unseen. Safe on
+/// every node at once: each row is updated once.
 /// </summary>
 public sealed partial class JobRescuer(
     IServiceScopeFactory scopeFactory,
@@ -27,8 +28,11 @@ public sealed partial class JobRescuer(
                 try
                 {
                     await using var scope = scopeFactory.CreateAsyncScope();
-                    var rescued = await scope.ServiceProvider.GetRequiredService<JobStore>().RescueExpiredAsync(stoppingToken);
+                    var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+                    var rescued = await store.RescueExpiredAsync(stoppingToken);
                     if (rescued > 0) LogRescued(rescued);
+                    // The safety net for continuations: parents failed here, or deleted by retention.
+                    await store.ReleaseContinuationsAsync(null, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

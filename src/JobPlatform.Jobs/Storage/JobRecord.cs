@@ -44,6 +44,12 @@ public sealed class JobRecord
     public short? ProgressPercent { get; set; }
     public string? ProgressMessage { get; set; }
 
+    /// <summary>For a continuation: the job it waits for, and on which outcome it runs.</summary>
+    public Guid? ParentId { get; set; }
+
+    /// <summary>succeeded, failed or always.</summary>
+    public string? ContinueOn { get; set; }
+
     /// <summary>Set when someone asked to cancel the job while it was running.</summary>
     public DateTimeOffset? CancelRequestedAt { get; set; }
 }

@@ -30,6 +30,12 @@ public sealed class JobStore
     public const string CancelChannel = "jobplatform_cancel";
 
     private const string Unfinished = "('scheduled','enqueued','processing','awaiting')";
+    private const string Finished = "('succeeded','failed','cancelled')";
+
+    /// <summary>SQL for the error of a continuation that will not run, given SQL for its parent, the parent's state and the condition.</summary>
+    private static string SkippedReason(string parent, string parentState, string condition) =>
+        $"'Skipped: parent job ' || {parent}::text || ' ' || COALESCE('ended ' || {parentState}, 'no longer exists')" +
+        $" || ', and this continuation runs only if it ' || {condition} || '.'";
 
     /// <summary>
     /// Inserts a job with its type's defaults. Returns its id and queue; for a unique key that an unfinished
@@ -40,16 +46,28 @@ public sealed class JobStore
         // A unique key's holder may finish between the insert and the look-up; then the insert is tried again.
         for (var round = 0; round < 3; round++)
         {
+            // A continuation locks its parent (FOR SHARE) so that the parent cannot end unseen between
+            // this look at its state and the insert: either it has ended (decide now) or it will find this
+            // row waiting when it does.
             await using (var insert = await CreateCommandAsync($"""
+                WITH parent AS (SELECT state FROM jobplatform.jobs WHERE id = @parent_id FOR SHARE)
                 INSERT INTO jobplatform.jobs
-                    (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at,
-                     fencing_token, trace_parent, unique_key, tags, timeout, retry_intervals)
-                SELECT @id, t.name, COALESCE(@queue, t.queue),
-                       CASE WHEN d.due <= now() THEN 'enqueued' ELSE 'scheduled' END,
+                    (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at, finished_at,
+                     fencing_token, trace_parent, unique_key, tags, timeout, retry_intervals, parent_id, continue_on, error)
+                SELECT @id, t.name, COALESCE(@queue, t.queue), s.state,
                        @priority, @payload::jsonb, 0, COALESCE(@max_attempts, t.max_attempts),
-                       d.due, now(), 0, @trace_parent, @unique_key, @tags, @timeout, @retry_intervals
-                FROM jobplatform.job_types t,
-                     LATERAL (SELECT COALESCE(@run_at, now() + COALESCE(@delay, interval '0')) AS due) d
+                       d.due, now(), CASE WHEN s.state = 'cancelled' THEN now() END,
+                       0, @trace_parent, @unique_key, @tags, @timeout, @retry_intervals, @parent_id, @continue_on,
+                       CASE WHEN s.state = 'cancelled' THEN {SkippedReason("@parent_id", "p.state", "@continue_on")} END
+                FROM jobplatform.job_types t
+                CROSS JOIN LATERAL (SELECT COALESCE(@run_at, now() + COALESCE(@delay, interval '0')) AS due) d
+                LEFT JOIN parent p ON true
+                CROSS JOIN LATERAL (SELECT CASE
+                    WHEN @parent_id IS NULL OR @continue_on = 'always' AND p.state IN {Finished}
+                                            OR @continue_on = p.state THEN
+                        CASE WHEN d.due <= now() THEN 'enqueued' ELSE 'scheduled' END
+                    WHEN p.state IN {Finished} OR p.state IS NULL THEN 'cancelled'
+                    ELSE 'awaiting' END AS state) s
                 WHERE t.name = @type
                 ON CONFLICT (unique_key) WHERE {JobsDbContext.ActiveUniqueKeyFilter} DO NOTHING
                 RETURNING id, queue
@@ -69,6 +87,8 @@ public sealed class JobStore
                 p.Add(new NpgsqlParameter<string[]>("tags", job.Tags));
                 p.Add(Nullable("timeout", NpgsqlDbType.Interval, job.Timeout));
                 p.Add(Nullable("retry_intervals", NpgsqlDbType.Array | NpgsqlDbType.Interval, job.RetryIntervals));
+                p.Add(Nullable("parent_id", NpgsqlDbType.Uuid, job.ParentId));
+                p.Add(Nullable("continue_on", NpgsqlDbType.Text, job.ContinueOn));
                 await using var inserted = await insert.ExecuteReaderAsync(cancellationToken);
                 if (await inserted.ReadAsync(cancellationToken)) return (inserted.GetGuid(0), inserted.GetString(1));
             }
@@ -269,9 +289,14 @@ public sealed class JobStore
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
         command.Parameters.Add(new NpgsqlParameter<string>("reason", reason));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
-        return (JobStateNames.Parse(reader.GetString(0)), JobStateNames.Parse(reader.GetString(1)));
+        (JobState Previous, JobState Now) result;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken)) return null;
+            result = (JobStateNames.Parse(reader.GetString(0)), JobStateNames.Parse(reader.GetString(1)));
+        }
+        if (result.Previous != result.Now) await ReleaseContinuationsAsync([id], cancellationToken);
+        return result;
     }
 
     /// <summary>
@@ -423,7 +448,8 @@ public sealed class JobStore
                     (job_id, attempt, server, started_at, finished_at, outcome, error_type, error_message, stack_trace)
                 SELECT id, attempt, @server, started_at, now(), @outcome, @error_type, @error_message, @stack_trace FROM done
                 ON CONFLICT DO NOTHING)
-            SELECT state FROM done
+            SELECT state FROM done;
+            {ReleaseContinuationsSql("c2.parent_id = @id")}
             """, cancellationToken);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter<Guid>("id", id));
@@ -435,7 +461,76 @@ public sealed class JobStore
         p.Add(Nullable("error_type", NpgsqlDbType.Text, error?.Type));
         p.Add(Nullable("error_message", NpgsqlDbType.Text, error?.Message));
         p.Add(Nullable("stack_trace", NpgsqlDbType.Text, error?.StackTrace));
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        string? state = null;
+        List<Guid> skipped;
+        bool released;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken)) state = reader.GetString(0);
+            await reader.NextResultAsync(cancellationToken);
+            (skipped, released) = await ReadReleasedAsync(reader, cancellationToken);
+        }
+        if (skipped.Count > 0) await ReleaseContinuationsAsync(skipped, cancellationToken);
+        if (released) await NotifyEnqueuedAsync(cancellationToken);
+        return state;
+    }
+
+    /// <summary>
+    /// Starts or skips the continuations of jobs that have ended: those of <paramref name="parents"/>, or with
+    /// null every waiting continuation whose parent ended or no longer exists (the periodic safety net).
+    /// A skipped continuation ends as cancelled, which may skip its own continuations in turn.
+    /// </summary>
+    public async Task<int> ReleaseContinuationsAsync(IReadOnlyCollection<Guid>? parents, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        var anyReleased = false;
+        while (parents is null || parents.Count > 0)
+        {
+            await using var command = await CreateCommandAsync(
+                ReleaseContinuationsSql(parents is null ? "true" : "c2.parent_id = ANY(@parents)"), cancellationToken);
+            if (parents is not null) command.Parameters.Add(new NpgsqlParameter<Guid[]>("parents", [.. parents]));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var (skipped, released) = await ReadReleasedAsync(reader, cancellationToken);
+            total += reader.RecordsAffected;
+            anyReleased |= released;
+            if (skipped.Count == 0) break;
+            parents = skipped;
+        }
+        if (anyReleased) await NotifyEnqueuedAsync(cancellationToken);
+        return total;
+    }
+
+    /// <summary>
+    /// Moves waiting continuations whose parent has ended (or vanished) on: to enqueued when the parent's
+    /// outcome matches their condition, else to cancelled with the reason. Returns (id, new state).
+    /// </summary>
+    /// <param name="which">A condition on <c>c2</c>, the waiting continuation.</param>
+    private static string ReleaseContinuationsSql(string which) => $"""
+        UPDATE jobplatform.jobs c
+        SET state = x.state,
+            run_at = CASE WHEN x.state = 'cancelled' THEN c.run_at ELSE GREATEST(c.run_at, now()) END,
+            finished_at = CASE WHEN x.state = 'cancelled' THEN now() END,
+            error = CASE WHEN x.state = 'cancelled' THEN {SkippedReason("c.parent_id", "p.state", "c.continue_on")} END
+        FROM jobplatform.jobs c2
+        LEFT JOIN jobplatform.jobs p ON p.id = c2.parent_id
+        CROSS JOIN LATERAL (SELECT CASE
+            WHEN p.state IS NOT NULL AND p.state NOT IN {Finished} THEN NULL
+            WHEN c2.continue_on = 'always' AND p.state IS NOT NULL OR c2.continue_on = p.state THEN 'enqueued'
+            ELSE 'cancelled' END AS state) x
+        WHERE c.id = c2.id AND c2.state = 'awaiting' AND x.state IS NOT NULL AND {which}
+        RETURNING c.id, c.state
+        """;
+
+    private static async Task<(List<Guid> Skipped, bool Released)> ReadReleasedAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var skipped = new List<Guid>();
+        var released = false;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.GetString(1) == JobStateNames.Cancelled) skipped.Add(reader.GetGuid(0));
+            else released = true;
+        }
+        return (skipped, released);
     }
 
     /// <summary>Wakes idle servers: jobs became claimable other than by an insert (which notifies by trigger).</summary>

@@ -53,6 +53,10 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
                 .HasDatabaseName("ix_jobs_finished")
                 .HasFilter("state IN ('succeeded','failed','cancelled')");
             job.Property(j => j.Tags).HasDefaultValueSql("'{}'");
+            // Continuations waiting for a parent are found by it when the parent ends.
+            job.HasIndex(j => j.ParentId)
+                .HasDatabaseName("ix_jobs_awaiting_parent")
+                .HasFilter("state = 'awaiting'");
         });
 
         modelBuilder.Entity<JobAttemptRecord>(attempt =>

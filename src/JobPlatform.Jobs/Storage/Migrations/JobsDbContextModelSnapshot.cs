@@ -85,6 +85,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("cancel_requested_at");
 
+                    b.Property<string>("ContinueOn")
+                        .HasColumnType("text")
+                        .HasColumnName("continue_on");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -114,6 +118,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasColumnType("integer")
                         .HasDefaultValue(1)
                         .HasColumnName("max_attempts");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_id");
 
                     b.Property<string>("Payload")
                         .IsRequired()
@@ -188,6 +196,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.HasIndex("LeaseExpiresAt")
                         .HasDatabaseName("ix_jobs_leases")
                         .HasFilter("state = 'processing'");
+
+                    b.HasIndex("ParentId")
+                        .HasDatabaseName("ix_jobs_awaiting_parent")
+                        .HasFilter("state = 'awaiting'");
 
                     b.HasIndex("UniqueKey")
                         .IsUnique()
