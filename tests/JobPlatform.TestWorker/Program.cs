@@ -1,0 +1,27 @@
+using JobPlatform.Jobs.DependencyInjection;
+using JobPlatform.Jobs.Storage;
+using JobPlatform.TestWorker;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+// Usage: JobPlatform.TestWorker <connection string> [lease seconds]
+var connectionString = args[0];
+var lease = TimeSpan.FromSeconds(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2);
+
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(connectionString));
+builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+builder.Services.AddJobPlatform()
+    .AddProcessing(o =>
+    {
+        o.Concurrency = 16;
+        o.LeaseDuration = lease;
+        o.PollInterval = TimeSpan.FromMilliseconds(100);
+    })
+    .AddJob<SideEffectJob, SideEffectPayload>("side-effect", o => o.MaxAttempts = 5);
+
+await builder.Build().RunAsync();
