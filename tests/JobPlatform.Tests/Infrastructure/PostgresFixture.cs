@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using JobPlatform.Testing;
 using Npgsql;
 using Testcontainers.PostgreSql;
 

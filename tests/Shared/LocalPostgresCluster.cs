@@ -3,12 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace JobPlatform.Tests.Infrastructure;
+namespace JobPlatform.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster from the machine's own binaries (initdb + postgres), in a temporary
 /// folder, on a free loopback port, with durability switched off for speed. PostgreSQL refuses to run as
 /// root, so as root the cluster is owned and run by the <c>postgres</c> user through <c>runuser</c>.
+/// Shared (as a linked source file) by the tests and the benchmarks.
 /// </summary>
 internal sealed class LocalPostgresCluster : IAsyncDisposable
 {
@@ -36,7 +37,9 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         static int VersionOf(string dir) => int.TryParse(Path.GetFileName(dir), out var v) ? v : 0;
     }
 
-    public static async Task<LocalPostgresCluster> StartAsync(string binaries, CancellationToken cancellationToken)
+    /// <param name="durable">Keep PostgreSQL's default durability (fsync, synchronous commit), as benchmarks
+    /// should; tests switch it off for speed.</param>
+    public static async Task<LocalPostgresCluster> StartAsync(string binaries, CancellationToken cancellationToken, bool durable = false)
     {
         var asRoot = Environment.UserName == "root";
         var directory = Path.Combine(Path.GetTempPath(), $"jobplatform-pg-{Guid.NewGuid():N}");
@@ -48,9 +51,9 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
             ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"], asRoot, cancellationToken);
 
         var port = FreePort();
+        string[] speed = durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
         var server = Start(Path.Combine(binaries, "postgres"),
-            ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"],
+            ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", .. speed],
             asRoot);
         var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
         var cluster = new LocalPostgresCluster(directory, server, connectionString);

@@ -1,0 +1,56 @@
+using JobPlatform.Testing;
+using Npgsql;
+
+namespace JobPlatform.Benchmarks;
+
+/// <summary>The PostgreSQL the benchmarks run against: JOBPLATFORM_BENCH_POSTGRES, or a durable temporary cluster.</summary>
+public sealed class BenchServer : IAsyncDisposable
+{
+    private readonly LocalPostgresCluster? _cluster;
+
+    private BenchServer(string admin, string description, LocalPostgresCluster? cluster)
+    {
+        AdminConnectionString = admin;
+        Description = description;
+        _cluster = cluster;
+    }
+
+    public string AdminConnectionString { get; }
+    public string Description { get; }
+
+    public static async Task<BenchServer> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("JOBPLATFORM_BENCH_POSTGRES") is { Length: > 0 } given)
+            return new BenchServer(given, "JOBPLATFORM_BENCH_POSTGRES", null);
+        var binaries = LocalPostgresCluster.FindBinaries()
+            ?? throw new InvalidOperationException("No PostgreSQL: install it (apt-get install postgresql) or set JOBPLATFORM_BENCH_POSTGRES.");
+        var cluster = await LocalPostgresCluster.StartAsync(binaries, CancellationToken.None, durable: true);
+        return new BenchServer(cluster.AdminConnectionString, $"temporary cluster from {binaries}, default durability (fsync on, synchronous_commit on)", cluster);
+    }
+
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using (var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection)) await drop.ExecuteNonQueryAsync();
+        await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection)) await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true, MaxPoolSize = 100 }.ConnectionString;
+    }
+
+    public async Task<string> SettingsAsync()
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT version(), current_setting('fsync'), current_setting('synchronous_commit'), current_setting('shared_buffers')", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return $"{reader.GetString(0).Split(" on ")[0]}; fsync={reader.GetString(1)}, synchronous_commit={reader.GetString(2)}, shared_buffers={reader.GetString(3)}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+    }
+}

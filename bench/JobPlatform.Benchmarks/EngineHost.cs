@@ -1,0 +1,43 @@
+using JobPlatform.Jobs.Client;
+using JobPlatform.Jobs.DependencyInjection;
+using JobPlatform.Jobs.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace JobPlatform.Benchmarks;
+
+/// <summary>The engine in a generic host, as a worker process runs it.</summary>
+public sealed class EngineHost(IHost host) : IAsyncDisposable
+{
+    public static async Task<EngineHost> StartAsync(string connectionString, bool process, int concurrency = 32)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(connectionString));
+        var platform = builder.Services.AddJobPlatform();
+        platform.AddProcessing(o =>
+        {
+            o.Concurrency = concurrency;
+            // Without a matching queue this host registers the type but claims nothing.
+            if (!process) o.Queues = ["not-processed-here"];
+        });
+        platform.AddJob<NoopJob, NoopPayload>("noop", o => o.MaxAttempts = 1);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new EngineHost(host);
+    }
+
+    public async Task<T> WithClientAsync<T>(Func<IJobClient, Task<T>> action)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<IJobClient>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}

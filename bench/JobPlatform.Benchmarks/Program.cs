@@ -1,0 +1,36 @@
+// Engine benchmarks on a real PostgreSQL. Run: dotnet run -c Release --project bench/JobPlatform.Benchmarks [-- --quick]
+// Options: --single N --bulk N --drain N --history N --latency-samples N --concurrency N (see docs/benchmarks.md).
+using System.Runtime.InteropServices;
+using JobPlatform.Benchmarks;
+
+var options = Options.Parse(args);
+await using var server = await BenchServer.StartAsync();
+var scenarios = new Scenarios(server, options);
+
+Console.WriteLine($"Machine:    {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+Console.WriteLine($"PostgreSQL: {await server.SettingsAsync()}");
+Console.WriteLine($"Server:     {server.Description}");
+Console.WriteLine();
+
+var results = new List<Measure>();
+void Report(Measure measure)
+{
+    results.Add(measure);
+    Console.WriteLine($"  {measure.Name}: {measure.Result}");
+}
+
+Report(await scenarios.SingleEnqueueAsync());
+Report(await scenarios.BulkEnqueueAsync());
+var drainDb = await server.CreateDatabaseAsync("bench_drain");
+var (drain, rate) = await scenarios.DrainAsync(drainDb, "");
+Report(drain);
+foreach (var latency in await scenarios.IdleLatencyAsync()) Report(latency);
+await Scenarios.AddHistoryAsync(drainDb, options.History);
+Report((await scenarios.DrainAsync(drainDb, $", {options.History:N0} finished jobs in history", rate)).Measure);
+
+Console.WriteLine();
+var width = results.Max(r => r.Name.Length);
+Console.WriteLine($"| {"measure".PadRight(width)} | {"result",-24} | {"target",-18} | met |");
+Console.WriteLine($"| {new string('-', width)} | {new string('-', 24)} | {new string('-', 18)} | --- |");
+foreach (var r in results)
+    Console.WriteLine($"| {r.Name.PadRight(width)} | {r.Result,-24} | {r.Target,-18} | {(r.Met is null ? "" : r.Met.Value ? "yes" : "no"),-3} |");
