@@ -25,6 +25,9 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         Services.TryAddSingleton<JobExecutor>();
         Services.TryAddSingleton<IServerEndpointSource, NoServerEndpoint>();
         Services.AddHostedService<JobTypeRegistrar>();
+        // Registered before the processor, so that it stops after it: running jobs wait on it.
+        Services.TryAddSingleton<JobCompleter>();
+        Services.AddHostedService(sp => sp.GetRequiredService<JobCompleter>());
         Services.AddHostedService<JobNotifier>();
         Services.AddHostedService<JobProcessor>();
         Services.AddHostedService<ServerHeartbeat>();

@@ -16,6 +16,7 @@ public sealed partial class JobExecutor(
     IServiceScopeFactory scopeFactory,
     JobTypeRegistry registry,
     RunningJobs running,
+    JobCompleter completer,
     JobsTelemetry telemetry,
     IOptions<ProcessingOptions> options,
     ILogger<JobExecutor> logger)
@@ -77,12 +78,12 @@ public sealed partial class JobExecutor(
     private async Task<string> RecordAsync(
         ClaimedJob job, JobTypeDefinition? definition, Exception? error, TimeSpan? timeout, CancellationToken shutdownToken)
     {
+        // Successes, the common case, go in batches; the rarer outcomes are written one by one.
+        if (error is null) return await completer.CompleteAsync(job) ? "succeeded" : "stale";
+
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
         var none = CancellationToken.None;
-
-        if (error is null)
-            return await store.CompleteAsync(job.Id, job.FencingToken, _server, none) ? "succeeded" : "stale";
 
         if (running.WasCancelRequested(job.Id))
             return await store.CancelledAsync(job.Id, job.FencingToken, _server, AttemptError.From("cancelled", error), none) ? "cancelled" : "stale";

@@ -211,7 +211,47 @@ public sealed class JobStore
 
     /// <summary>Records success; false when the claim is no longer ours (the fencing token moved on).</summary>
     public async Task<bool> CompleteAsync(Guid id, long fencingToken, string server, CancellationToken cancellationToken) =>
-        await FinishAsync(id, fencingToken, server, "'succeeded'", "succeeded", error: null, cancellationToken) is not null;
+        (await CompleteManyAsync([(id, fencingToken)], server, cancellationToken)).Contains(id);
+
+    /// <summary>
+    /// Records many successes in one statement (one commit for the lot): each job's state, its history row,
+    /// and its continuations. Returns the ids written; the others' claims were no longer ours.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> CompleteManyAsync(
+        IReadOnlyCollection<(Guid Id, long FencingToken)> jobs, string server, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync($"""
+            WITH input AS (SELECT * FROM unnest(@ids, @tokens) AS i(id, token)),
+            done AS (
+                UPDATE jobplatform.jobs j
+                SET state = 'succeeded', finished_at = now(), error = NULL, lease_owner = NULL, lease_expires_at = NULL
+                FROM input
+                WHERE j.id = input.id AND j.fencing_token = input.token AND j.state = 'processing'
+                RETURNING j.id, j.attempt, j.started_at),
+            history AS (
+                INSERT INTO jobplatform.job_attempts (job_id, attempt, server, started_at, finished_at, outcome)
+                SELECT id, attempt, @server, started_at, now(), 'succeeded' FROM done
+                ON CONFLICT DO NOTHING)
+            SELECT id FROM done;
+            {ReleaseContinuationsSql("c2.parent_id = ANY(@ids)")}
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", [.. jobs.Select(j => j.Id)]));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("tokens", [.. jobs.Select(j => j.FencingToken)]));
+        command.Parameters.Add(new NpgsqlParameter<string>("server", server));
+
+        var written = new HashSet<Guid>();
+        List<Guid> skipped;
+        bool released;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) written.Add(reader.GetGuid(0));
+            await reader.NextResultAsync(cancellationToken);
+            (skipped, released) = await ReadReleasedAsync(reader, cancellationToken);
+        }
+        if (skipped.Count > 0) await ReleaseContinuationsAsync(skipped, cancellationToken);
+        if (released) await NotifyEnqueuedAsync(cancellationToken);
+        return written;
+    }
 
     /// <summary>Records a cancelled attempt (someone asked for it); false when the claim is no longer ours.</summary>
     public async Task<bool> CancelledAsync(Guid id, long fencingToken, string server, AttemptError error, CancellationToken cancellationToken) =>
