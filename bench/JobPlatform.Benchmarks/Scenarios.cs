@@ -41,7 +41,7 @@ public sealed class Scenarios(BenchServer server, Options options)
         await using var worker = await EngineHost.StartAsync(database, process: true, options.Concurrency);
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        while (await RemainingAsync(connection) > 0) await Task.Delay(20);
+        while (await RemainingAsync(connection) > 0) await Task.Delay(50);
         var rate = options.Drain / clock.Elapsed.TotalSeconds;
 
         var name = $"drain {options.Drain:N0} no-op jobs, 1 worker process, concurrency {options.Concurrency}{label}";
@@ -106,9 +106,13 @@ public sealed class Scenarios(BenchServer server, Options options)
 
     private static async Task<long> RemainingAsync(NpgsqlConnection connection)
     {
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM jobplatform.jobs WHERE state IN ('enqueued', 'scheduled', 'processing')", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
+        // Two counts that match the partial indexes' predicates: index-only scans, so watching the drain
+        // does not compete with it (one count over three states scans the whole table, history included).
+        await using var command = new NpgsqlCommand("""
+            SELECT (SELECT count(*) FROM jobplatform.jobs WHERE state IN ('enqueued', 'scheduled'))
+                 + (SELECT count(*) FROM jobplatform.jobs WHERE state = 'processing')
+            """, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     private static async Task<double?> StartDelayAsync(NpgsqlConnection connection, Guid id)

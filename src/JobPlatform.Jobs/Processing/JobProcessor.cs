@@ -8,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
-/// The claim loop: while there are free slots, claims as many due jobs as there are slots, in one
-/// statement, and runs each on the thread pool. Idle, it sleeps until <see cref="JobNotifier"/> signals new
-/// jobs, or for at most <see cref="ProcessingOptions.PollInterval"/> (due retries and scheduled jobs).
+/// The claim loops, one per queue, each with its own concurrency: while there are free slots, a loop claims
+/// as many due jobs as there are slots, in one statement, and runs each on the thread pool. Idle, it sleeps
+/// until <see cref="JobNotifier"/> signals new jobs, or for at most <see cref="ProcessingOptions.PollInterval"/>
+/// (due retries and scheduled jobs).
 /// </summary>
 public sealed partial class JobProcessor(
     IServiceScopeFactory scopeFactory,
@@ -23,54 +24,18 @@ public sealed partial class JobProcessor(
     private readonly ProcessingOptions _options = options.Value;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Task> _tasks = [];
-    private SemaphoreSlim? _slots;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var types = registry.Names.ToArray();
         if (types.Length == 0)
         {
             LogNoTypes();
-            return;
+            return Task.CompletedTask;
         }
 
-        _slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
-        LogStarted(_options.ServerName, string.Join(",", _options.Queues), _options.Concurrency);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _slots.WaitAsync(stoppingToken);
-                var free = 1;
-                while (free < _options.Concurrency && _slots.Wait(0)) free++;
-
-                IReadOnlyList<ClaimedJob> claimed;
-                try
-                {
-                    claimed = await ClaimAsync(types, free, stoppingToken);
-                }
-                catch
-                {
-                    _slots.Release(free); // a failed claim must not leak the slots it held
-                    throw;
-                }
-                if (free > claimed.Count) _slots.Release(free - claimed.Count);
-                foreach (var job in claimed) Start(job);
-
-                // Idle: sleep until a NOTIFY says jobs were enqueued, or until the next poll.
-                if (claimed.Count == 0) await signal.WaitAsync(_options.PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                // The database may be briefly unreachable; keep the server alive and try again.
-                LogClaimFailed(e);
-                await Task.Delay(_options.PollInterval, CancellationToken.None);
-            }
-        }
+        LogStarted(_options.ServerName, string.Join(", ", _options.Queues.Select(q => $"{q} ({_options.ConcurrencyOf(q)})")));
+        return Task.WhenAll(_options.Queues.Select(queue => RunQueueAsync(queue, _options.ConcurrencyOf(queue), types, stoppingToken)));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -93,18 +58,61 @@ public sealed partial class JobProcessor(
     public override void Dispose()
     {
         _shutdown.Dispose();
-        _slots?.Dispose();
         base.Dispose();
     }
 
-    private async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string[] types, int limit, CancellationToken cancellationToken)
+    private async Task RunQueueAsync(string queue, int concurrency, string[] types, CancellationToken stoppingToken)
+    {
+        // Not disposed: running jobs release their slot after this loop has ended.
+        var slots = new SemaphoreSlim(concurrency, concurrency);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await slots.WaitAsync(stoppingToken);
+                // Let the other jobs of a completed batch give back their slots, so one claim takes them all.
+                await Task.Yield();
+                var free = 1;
+                while (free < concurrency && slots.Wait(0)) free++;
+
+                var wake = signal.Next;
+                IReadOnlyList<ClaimedJob> claimed;
+                try
+                {
+                    claimed = await ClaimAsync(queue, types, free, stoppingToken);
+                }
+                catch
+                {
+                    slots.Release(free); // a failed claim must not leak the slots it held
+                    throw;
+                }
+                if (free > claimed.Count) slots.Release(free - claimed.Count);
+                foreach (var job in claimed) Start(job, slots);
+
+                // Idle: sleep until a NOTIFY says jobs were enqueued, or until the next poll.
+                if (claimed.Count == 0) await JobSignal.WaitAsync(wake, _options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // The database may be briefly unreachable; keep the server alive and try again.
+                LogClaimFailed(e, queue);
+                await Task.Delay(_options.PollInterval, CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string queue, string[] types, int limit, CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        return await store.ClaimAsync(_options.ServerName, _options.Queues, types, limit, _options.LeaseDuration, cancellationToken);
+        return await store.ClaimAsync(_options.ServerName, queue, types, limit, _options.LeaseDuration, cancellationToken);
     }
 
-    private void Start(ClaimedJob job)
+    private void Start(ClaimedJob job, SemaphoreSlim slots)
     {
         var task = Task.Run(async () =>
         {
@@ -119,7 +127,7 @@ public sealed partial class JobProcessor(
             }
             finally
             {
-                _slots!.Release();
+                slots.Release();
             }
         });
         lock (_tasks) _tasks.Add(task);
@@ -129,11 +137,11 @@ public sealed partial class JobProcessor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "No job types are registered; this server will not process jobs")]
     private partial void LogNoTypes();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerName} processing queues {Queues} with concurrency {Concurrency}")]
-    private partial void LogStarted(string serverName, string queues, int concurrency);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerName} processing queues {Queues}")]
+    private partial void LogStarted(string serverName, string queues);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming jobs failed; retrying")]
-    private partial void LogClaimFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming jobs from queue {Queue} failed; retrying")]
+    private partial void LogClaimFailed(Exception exception, string queue);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording the outcome of job {JobId} failed; its lease will expire and it will be rescued")]
     private partial void LogRecordFailed(Exception exception, Guid jobId);

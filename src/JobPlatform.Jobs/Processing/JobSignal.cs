@@ -1,30 +1,29 @@
-using System.Threading.Channels;
-
 namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
-/// Wakes the claim loop when jobs may be waiting (a NOTIFY arrived). Signals coalesce: many
-/// notifications while the loop is busy cause one more claim, not many.
+/// Wakes the claim loops when jobs may be waiting (a NOTIFY arrived). A loop takes <see cref="Next"/> before it
+/// claims and waits on it only if the claim found nothing, so a signal that arrives during the claim is not lost.
 /// </summary>
 public sealed class JobSignal
 {
-    private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Signal() => _channel.Writer.TryWrite(true);
+    /// <summary>Completes at the next signal.</summary>
+    public Task Next => Volatile.Read(ref _next).Task;
 
-    /// <summary>Waits for a signal or the timeout, whichever comes first.</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public void Signal() =>
+        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>Waits for <paramref name="next"/> (taken from <see cref="Next"/>) or the timeout, whichever comes first.</summary>
+    public static async Task WaitAsync(Task next, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
         try
         {
-            await _channel.Reader.ReadAsync(cts.Token);
+            await next.WaitAsync(timeout, cancellationToken);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
-            // Timed out: poll anyway.
+            // Poll anyway: due retries and scheduled jobs send no notification.
         }
     }
 }

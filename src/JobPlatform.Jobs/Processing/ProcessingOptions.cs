@@ -11,9 +11,14 @@ public sealed class ProcessingOptions
     /// <remarks>Starts empty: the configuration binder appends to an array rather than replacing it.</remarks>
     public string[] Queues { get; set; } = [];
 
-    /// <summary>Jobs run at once by this server.</summary>
+    /// <summary>Jobs run at once by this server, per queue (unless <see cref="QueueConcurrency"/> says otherwise).</summary>
     [Range(1, 10_000)]
     public int Concurrency { get; set; } = 10;
+
+    /// <summary>Per-queue overrides of <see cref="Concurrency"/>, e.g. <c>{ "emails": 4 }</c>.</summary>
+    public Dictionary<string, int> QueueConcurrency { get; set; } = [];
+
+    public int ConcurrencyOf(string queue) => QueueConcurrency.TryGetValue(queue, out var limit) ? limit : Concurrency;
 
     /// <summary>How often an idle server looks for due jobs.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]

@@ -70,7 +70,7 @@ public sealed partial class ServerHeartbeat(
             Id = _options.ServerName,
             Host = Environment.MachineName,
             Queues = _options.Queues,
-            Concurrency = _options.Concurrency,
+            Concurrency = _options.Queues.Sum(_options.ConcurrencyOf),
             InFlight = running.Count,
             Endpoint = endpoint.GetEndpoint(),
         }, _options.LeaseDuration * 3, cancellationToken);

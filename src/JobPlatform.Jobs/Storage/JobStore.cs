@@ -163,11 +163,12 @@ public sealed class JobStore
         value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, type, cancellationToken);
 
     /// <summary>
-    /// Claims up to <paramref name="limit"/> due jobs of the given queues and types. Rows locked by
-    /// another claimer are skipped, so servers never wait on each other nor take the same job.
+    /// Claims up to <paramref name="limit"/> due jobs of one queue and the given types. Rows locked by
+    /// another claimer are skipped, so servers never wait on each other nor take the same job. One queue (an
+    /// equality, not ANY) lets PostgreSQL read ix_jobs_due in order and stop after the rows it takes.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
-        string owner, IReadOnlyList<string> queues, IReadOnlyList<string> types, int limit, TimeSpan lease,
+        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease,
         CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync("""
@@ -178,7 +179,7 @@ public sealed class JobStore
             WHERE j.id IN (
                 SELECT id FROM jobplatform.jobs
                 WHERE state IN ('enqueued', 'scheduled') AND run_at <= now()
-                  AND queue = ANY(@queues) AND type = ANY(@types)
+                  AND queue = @queue AND type = ANY(@types)
                 ORDER BY priority DESC, run_at, id
                 LIMIT @limit
                 FOR UPDATE SKIP LOCKED)
@@ -187,7 +188,7 @@ public sealed class JobStore
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("queues", [.. queues]));
+        command.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
         command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. types]));
         command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
 

@@ -36,9 +36,10 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.Property(j => j.MaxAttempts).HasDefaultValue(1);
 
             // The hot set: only due or running jobs are indexed, so finished history costs nothing here.
-            job.HasIndex(j => new { j.Queue, j.Priority, j.RunAt })
+            // Matches the claim's ORDER BY for one queue, so a claim reads only the rows it takes.
+            job.HasIndex(j => new { j.Queue, j.Priority, j.RunAt, j.Id })
                 .HasDatabaseName("ix_jobs_due")
-                .IsDescending(false, true, false)
+                .IsDescending(false, true, false, false)
                 .HasFilter("state IN ('enqueued','scheduled')");
             job.HasIndex(j => j.LeaseExpiresAt)
                 .HasDatabaseName("ix_jobs_leases")

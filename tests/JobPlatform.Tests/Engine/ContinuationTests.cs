@@ -93,7 +93,7 @@ public sealed class ContinuationTests(PostgresFixture postgres)
         for (var round = 0; round < 40; round++)
         {
             var parent = await host.EnqueueAsync("echo", "{}");
-            var claimed = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("s", ["default"], ["echo"], 1, TimeSpan.FromMinutes(1), CancellationToken.None)));
+            var claimed = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("s", "default", ["echo"], 1, TimeSpan.FromMinutes(1), CancellationToken.None)));
             Assert.Equal(parent, claimed.Id);
 
             var complete = host.WithStoreAsync(s => s.CompleteAsync(parent, claimed.FencingToken, "s", CancellationToken.None));

@@ -38,7 +38,7 @@ public sealed class StoreTests(PostgresFixture postgres)
         var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(n => host.WithStoreAsync(async store =>
         {
             var mine = new List<Guid>();
-            while (await store.ClaimAsync($"server-{n}", ["default"], ["echo"], 7, Lease, CancellationToken.None) is { Count: > 0 } batch)
+            while (await store.ClaimAsync($"server-{n}", "default", ["echo"], 7, Lease, CancellationToken.None) is { Count: > 0 } batch)
                 mine.AddRange(batch.Select(j => j.Id));
             return mine;
         })));
@@ -55,12 +55,12 @@ public sealed class StoreTests(PostgresFixture postgres)
         await RegisterTypeAsync(host, "echo");
         var id = await host.EnqueueAsync("echo", "{}");
 
-        var first = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("dead-server", ["default"], ["echo"], 10, TimeSpan.FromMilliseconds(100), CancellationToken.None)));
+        var first = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("dead-server", "default", ["echo"], 10, TimeSpan.FromMilliseconds(100), CancellationToken.None)));
         await Task.Delay(300);
         Assert.Equal(1, await host.WithStoreAsync(s => s.RescueExpiredAsync(CancellationToken.None)));
         Assert.Equal(JobState.Enqueued, (await host.WithClientAsync(c => c.GetAsync(id)))!.State);
 
-        var second = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("live-server", ["default"], ["echo"], 10, Lease, CancellationToken.None)));
+        var second = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("live-server", "default", ["echo"], 10, Lease, CancellationToken.None)));
         Assert.True(second.FencingToken > first.FencingToken);
         Assert.Equal(2, second.Attempt);
 
@@ -79,7 +79,7 @@ public sealed class StoreTests(PostgresFixture postgres)
         await RegisterTypeAsync(host, "echo", maxAttempts: 1);
         var id = await host.EnqueueAsync("echo", "{}");
 
-        await host.WithStoreAsync(s => s.ClaimAsync("dead-server", ["default"], ["echo"], 10, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        await host.WithStoreAsync(s => s.ClaimAsync("dead-server", "default", ["echo"], 10, TimeSpan.FromMilliseconds(50), CancellationToken.None));
         await Task.Delay(200);
         await host.WithStoreAsync(s => s.RescueExpiredAsync(CancellationToken.None));
 
@@ -96,7 +96,7 @@ public sealed class StoreTests(PostgresFixture postgres)
         var low = await host.EnqueueAsync("echo", "{}", new() { Priority = -5 });
         var high = await host.EnqueueAsync("echo", "{}", new() { Priority = 10 });
 
-        var claimed = await host.WithStoreAsync(s => s.ClaimAsync("s", ["default"], ["echo"], 1, Lease, CancellationToken.None));
+        var claimed = await host.WithStoreAsync(s => s.ClaimAsync("s", "default", ["echo"], 1, Lease, CancellationToken.None));
 
         Assert.Equal(high, Assert.Single(claimed).Id);
         Assert.NotEqual(low, high);

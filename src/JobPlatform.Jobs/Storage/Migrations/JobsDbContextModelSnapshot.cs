@@ -206,8 +206,8 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasDatabaseName("ux_jobs_unique_key")
                         .HasFilter("unique_key IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')");
 
-                    b.HasIndex("Queue", "Priority", "RunAt")
-                        .IsDescending(false, true, false)
+                    b.HasIndex("Queue", "Priority", "RunAt", "Id")
+                        .IsDescending(false, true, false, false)
                         .HasDatabaseName("ix_jobs_due")
                         .HasFilter("state IN ('enqueued','scheduled')");
 
