@@ -18,6 +18,25 @@ public sealed partial class JobNotifier(
     RunningJobs running,
     ILogger<JobNotifier> logger) : BackgroundService
 {
+    private NpgsqlConnection? _first;
+
+    /// <summary>
+    /// Listens before the claim loops start (hosted services start in order), so that no notification sent
+    /// for the first jobs, such as a cancel, is missed. A failure here is not fatal: the loop retries.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _first = await ListenAsync(ListenConnectionString(), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogListenFailed(e);
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var connectionString = ListenConnectionString();
@@ -25,11 +44,7 @@ public sealed partial class JobNotifier(
         {
             try
             {
-                await using var connection = new NpgsqlConnection(connectionString);
-                connection.Notification += (_, e) => OnNotification(e.Channel, e.Payload);
-                await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {JobStore.EnqueuedChannel}; LISTEN {JobStore.CancelChannel};", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                await using var connection = Interlocked.Exchange(ref _first, null) ?? await ListenAsync(connectionString, stoppingToken);
                 signal.Signal(); // anything enqueued while we were not listening
                 while (!stoppingToken.IsCancellationRequested)
                     await connection.WaitAsync(stoppingToken);
@@ -46,10 +61,35 @@ public sealed partial class JobNotifier(
         }
     }
 
+    private async Task<NpgsqlConnection> ListenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            connection.Notification += (_, e) => OnNotification(e.Channel, e.Payload);
+            await connection.OpenAsync(cancellationToken);
+            await using var listen = new NpgsqlCommand($"LISTEN {JobStore.EnqueuedChannel}; LISTEN {JobStore.CancelChannel};", connection);
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public override void Dispose()
+    {
+        Interlocked.Exchange(ref _first, null)?.Dispose();
+        base.Dispose();
+    }
+
     private void OnNotification(string channel, string payload)
     {
         if (channel == JobStore.EnqueuedChannel) signal.Signal();
         else if (channel == JobStore.CancelChannel && Guid.TryParse(payload, out var id) && running.RequestCancel(id)) LogCancelRequested(id);
+        // RequestCancel does not run the handler's cancellation callbacks on this (Npgsql's) thread.
     }
 
     private string ListenConnectionString()

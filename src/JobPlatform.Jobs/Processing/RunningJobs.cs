@@ -23,7 +23,8 @@ public sealed class RunningJobs
         entry.CancelRequested = true;
         try
         {
-            entry.Cancellation.Cancel();
+            // Callbacks run on the thread pool, not on the caller's (the notification listener's) thread.
+            _ = entry.Cancellation.CancelAsync();
         }
         catch (ObjectDisposedException)
         {
