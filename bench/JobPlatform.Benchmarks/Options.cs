@@ -17,6 +17,7 @@ public sealed record Options(int Single, int Bulk, int Drain, int History, int L
             Drain: Arg("--drain", 50_000, 5_000),
             History: Arg("--history", 1_000_000, 50_000),
             LatencySamples: Arg("--latency-samples", 200, 50),
-            Concurrency: Arg("--concurrency", 32, 32));
+            // No-op jobs end in microseconds, so concurrency is what bounds each claim's batch.
+            Concurrency: Arg("--concurrency", 200, 200));
     }
 }

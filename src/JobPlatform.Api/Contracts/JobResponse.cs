@@ -4,8 +4,8 @@ using JobPlatform.Jobs.Client;
 
 namespace JobPlatform.Api.Contracts;
 
-/// <summary>A job and the state of its latest attempt. <c>state</c> is lower-case: scheduled, enqueued,
-/// processing, succeeded, failed, cancelled or awaiting.</summary>
+/// <summary>A job, the state of its latest attempt and its history. <c>state</c> is lower-case: scheduled,
+/// enqueued, processing, succeeded, failed, cancelled or awaiting.</summary>
 public sealed record JobResponse(
     Guid Id,
     string Type,
@@ -19,9 +19,15 @@ public sealed record JobResponse(
     DateTimeOffset RunAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    string? Error)
+    string? Error,
+    int? ProgressPercent,
+    string? ProgressMessage,
+    string? UniqueKey,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<JobAttemptInfo> Attempts)
 {
     public static JobResponse From(JobInfo job) => new(
         job.Id, job.Type, job.Queue, job.State.ToName(), job.Priority, JsonSerializer.Deserialize<JsonElement>(job.Payload),
-        job.Attempt, job.MaxAttempts, job.CreatedAt, job.RunAt, job.StartedAt, job.FinishedAt, job.Error);
+        job.Attempt, job.MaxAttempts, job.CreatedAt, job.RunAt, job.StartedAt, job.FinishedAt, job.Error,
+        job.ProgressPercent, job.ProgressMessage, job.UniqueKey, job.Tags, job.Attempts);
 }

@@ -15,8 +15,10 @@ public sealed partial class LongRunningJob(ILogger<LongRunningJob> logger, TimeP
         for (var step = 1; step <= payload.Seconds; step++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
-            if (step % 10 == 0 || step == payload.Seconds)
-                LogProgress(context.JobId, step, payload.Seconds, 100 * step / payload.Seconds);
+            var percent = 100 * step / payload.Seconds;
+            // Progress is visible through the api (GET /api/jobs/{id}) while the job runs.
+            await context.ReportProgressAsync(percent, $"step {step} of {payload.Seconds}", cancellationToken);
+            if (step % 10 == 0 || step == payload.Seconds) LogProgress(context.JobId, step, payload.Seconds, percent);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using JobPlatform.Jobs.Handlers;
 
 namespace JobPlatform.Tests.Engine;
@@ -52,4 +53,28 @@ public sealed class BlockingJob(Gate gate) : IJob<EchoPayload>
             gate.Cancelled.TrySetResult(DateTimeOffset.UtcNow);
         }
     }
+}
+
+/// <summary>Counts how many of its jobs run at the same moment.</summary>
+public sealed class Parallelism
+{
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _now = new();
+    private readonly ConcurrentDictionary<string, int> _max = new();
+
+    public int MaxOf(string queue) => _max.GetValueOrDefault(queue);
+
+    public async Task RunAsync(string queue)
+    {
+        var counter = _now.GetOrAdd(queue, _ => new StrongBox<int>());
+        var now = Interlocked.Increment(ref counter.Value);
+        _max.AddOrUpdate(queue, now, (_, max) => Math.Max(max, now));
+        await Task.Delay(100);
+        Interlocked.Decrement(ref counter.Value);
+    }
+}
+
+public sealed class ParallelismJob(Parallelism parallelism) : IJob<EchoPayload>
+{
+    public Task ExecuteAsync(EchoPayload payload, JobContext context, CancellationToken cancellationToken) =>
+        parallelism.RunAsync(context.Queue);
 }
