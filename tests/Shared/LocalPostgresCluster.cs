@@ -53,7 +53,7 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         var port = FreePort();
         string[] speed = durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
         var server = Start(Path.Combine(binaries, "postgres"),
-            ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", .. speed],
+            ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=500", .. speed],
             asRoot);
         var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
         var cluster = new LocalPostgresCluster(directory, server, connectionString);

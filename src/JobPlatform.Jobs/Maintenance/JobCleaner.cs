@@ -1,6 +1,5 @@
 using JobPlatform.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,31 +14,14 @@ public sealed partial class JobCleaner(
     IServiceScopeFactory scopeFactory,
     IOptions<RetentionOptions> options,
     TimeProvider time,
-    ILogger<JobCleaner> logger) : BackgroundService
+    ILogger<JobCleaner> logger) : PeriodicService(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        using var timer = new PeriodicTimer(settings.Interval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    var deleted = await CleanAsync(settings, stoppingToken);
-                    if (deleted > 0) LogDeleted(deleted);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogCleanFailed(e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        var deleted = await CleanAsync(options.Value, cancellationToken);
+        if (deleted > 0) LogDeleted(deleted);
     }
 
     /// <summary>One pass over every finished state; returns how many jobs were deleted.</summary>
@@ -55,7 +37,7 @@ public sealed partial class JobCleaner(
                 deleted = await scope.ServiceProvider.GetRequiredService<JobStore>()
                     .DeleteFinishedAsync(state, keep, settings.BatchSize, cancellationToken);
                 total += deleted;
-                if (deleted == settings.BatchSize) await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
+                if (deleted == settings.BatchSize) await Task.Delay(TimeSpan.FromMilliseconds(50), Time, cancellationToken);
             }
             while (deleted == settings.BatchSize);
         }
@@ -64,7 +46,4 @@ public sealed partial class JobCleaner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} finished jobs past their retention")]
     private partial void LogDeleted(int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleting finished jobs failed; retrying at the next interval")]
-    private partial void LogCleanFailed(Exception exception);
 }

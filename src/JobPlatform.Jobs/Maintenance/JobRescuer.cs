@@ -1,7 +1,6 @@
 using JobPlatform.Jobs.Processing;
 using JobPlatform.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,38 +15,20 @@ public sealed partial class JobRescuer(
     IServiceScopeFactory scopeFactory,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
-    ILogger<JobRescuer> logger) : BackgroundService
+    ILogger<JobRescuer> logger) : PeriodicService(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.LeaseDuration / 2;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.LeaseDuration / 2, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopeFactory.CreateAsyncScope();
-                    var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-                    var rescued = await store.RescueExpiredAsync(stoppingToken);
-                    if (rescued > 0) LogRescued(rescued);
-                    // The safety net for continuations: parents failed here, or deleted by retention.
-                    await store.ReleaseContinuationsAsync(null, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogRescueFailed(e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        var rescued = await store.RescueExpiredAsync(cancellationToken);
+        if (rescued > 0) LogRescued(rescued);
+        // The safety net for continuations: parents failed here, or deleted by retention.
+        await store.ReleaseContinuationsAsync(null, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rescued {Count} jobs whose lease expired")]
     private partial void LogRescued(int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rescuing expired jobs failed; retrying later")]
-    private partial void LogRescueFailed(Exception exception);
 }

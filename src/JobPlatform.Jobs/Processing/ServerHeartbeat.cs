@@ -1,6 +1,6 @@
+using JobPlatform.Jobs.Maintenance;
 using JobPlatform.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,32 +16,11 @@ public sealed partial class ServerHeartbeat(
     IServerEndpointSource endpoint,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
-    ILogger<ServerHeartbeat> logger) : BackgroundService
+    ILogger<ServerHeartbeat> logger) : PeriodicService(time, logger)
 {
     private readonly ProcessingOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.LeaseDuration / 3, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await BeatAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogBeatFailed(e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override TimeSpan Interval => _options.LeaseDuration / 3;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -54,11 +33,11 @@ public sealed partial class ServerHeartbeat(
         catch (Exception e)
         {
             // Not fatal: a server that cannot say goodbye is pruned after three leases.
-            LogBeatFailed(e);
+            LogGoodbyeFailed(e);
         }
     }
 
-    private async Task BeatAsync(CancellationToken cancellationToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
@@ -76,6 +55,6 @@ public sealed partial class ServerHeartbeat(
         }, _options.LeaseDuration * 3, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Server heartbeat failed; retrying at the next beat")]
-    private partial void LogBeatFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing this server from the server list failed; it will be pruned")]
+    private partial void LogGoodbyeFailed(Exception exception);
 }

@@ -13,4 +13,10 @@ public sealed class ApiFactory(string connectionString) : WebApplicationFactory<
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:jobsdb", connectionString);
     }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools(); // see EngineHost.DisposeAsync
+    }
 }

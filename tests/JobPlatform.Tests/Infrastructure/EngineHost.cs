@@ -6,6 +6,7 @@ using JobPlatform.Jobs.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace JobPlatform.Tests.Infrastructure;
 
@@ -74,5 +75,8 @@ public sealed class EngineHost : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
+        // Every test has its own database, so idle pooled connections would pile up across the run until
+        // the server refuses more; tests run one at a time, so dropping them all is safe.
+        NpgsqlConnection.ClearAllPools();
     }
 }
