@@ -1,0 +1,129 @@
+using Npgsql;
+
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>Claiming due jobs, keeping their leases, giving them back, and rescuing those whose lease expired.</summary>
+public sealed partial class JobStore
+{
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due jobs of one queue and the given types. Rows locked by
+    /// another claimer are skipped, so servers never wait on each other nor take the same job. One queue (an
+    /// equality, not ANY) lets PostgreSQL read ix_jobs_due in order and stop after the rows it takes.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
+        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease,
+        CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("""
+            UPDATE jobplatform.jobs j
+            SET state = 'processing', attempt = j.attempt + 1, started_at = now(), finished_at = NULL,
+                lease_owner = @owner, lease_expires_at = now() + @lease,
+                fencing_token = nextval('jobplatform.fencing_tokens')
+            WHERE j.id IN (
+                SELECT id FROM jobplatform.jobs
+                WHERE state IN ('enqueued', 'scheduled') AND run_at <= now()
+                  AND queue = @queue AND type = ANY(@types)
+                ORDER BY priority DESC, run_at, id
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED)
+            RETURNING j.id, j.type, j.queue, j.payload::text, j.attempt, j.max_attempts, j.fencing_token,
+                      j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
+        command.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. types]));
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+
+        var claimed = new List<ClaimedJob>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(new ClaimedJob(
+                reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetInt32(4), reader.GetInt32(5), reader.GetInt64(6),
+                reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9))
+            {
+                Tags = reader.GetFieldValue<string[]>(10),
+                Timeout = reader.IsDBNull(11) ? null : reader.GetFieldValue<TimeSpan>(11),
+                RetryIntervals = reader.IsDBNull(12) ? null : reader.GetFieldValue<TimeSpan[]>(12),
+            });
+        }
+        return claimed;
+    }
+
+    /// <summary>
+    /// Gives back a claimed job that was not run to the end because this server is stopping: the attempt
+    /// does not count, and any other server may claim it at once.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(Guid id, long fencingToken, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync($"""
+            WITH released AS (
+                UPDATE jobplatform.jobs
+                SET state = 'enqueued', attempt = attempt - 1, started_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = @id AND fencing_token = @token AND state = 'processing'
+                RETURNING id)
+            SELECT (SELECT count(*)::int FROM released), pg_notify('{EnqueuedChannel}', '')
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        command.Parameters.Add(new NpgsqlParameter<long>("token", fencingToken));
+        return await command.ExecuteScalarAsync(cancellationToken) is 1;
+    }
+
+    /// <summary>
+    /// Extends the leases of the jobs this server is still running; returns those of them that someone
+    /// asked to cancel (a fallback for a missed notification).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> RenewLeasesAsync(string owner, IReadOnlyCollection<Guid> ids, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0) return [];
+        await using var command = await CreateCommandAsync("""
+            UPDATE jobplatform.jobs SET lease_expires_at = now() + @lease
+            WHERE id = ANY(@ids) AND lease_owner = @owner AND state = 'processing'
+            RETURNING id, cancel_requested_at IS NOT NULL
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", [.. ids]));
+        command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
+        var cancelled = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            if (reader.GetBoolean(1)) cancelled.Add(reader.GetGuid(0));
+        return cancelled;
+    }
+
+    /// <summary>
+    /// Returns jobs whose lease expired (their server died or hung) to <c>enqueued</c>, or fails them when
+    /// their attempts are spent (cancels them when a cancel was asked for). The lost attempt is kept in the
+    /// history as <c>rescued</c>. The fencing token moves on at the next claim, so a late outcome from the
+    /// old owner is refused.
+    /// </summary>
+    public async Task<int> RescueExpiredAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("""
+            WITH expired AS (
+                SELECT id, lease_owner FROM jobplatform.jobs
+                WHERE state = 'processing' AND lease_expires_at < now()
+                FOR UPDATE SKIP LOCKED),
+            rescued AS (
+                UPDATE jobplatform.jobs j
+                SET state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                 WHEN j.attempt < j.max_attempts THEN 'enqueued' ELSE 'failed' END,
+                    finished_at = CASE WHEN j.cancel_requested_at IS NULL AND j.attempt < j.max_attempts THEN NULL ELSE now() END,
+                    error = 'The lease of ' || expired.lease_owner || ' expired before the attempt finished.',
+                    lease_owner = NULL, lease_expires_at = NULL
+                FROM expired WHERE j.id = expired.id
+                RETURNING j.id, j.attempt, j.started_at, j.error, expired.lease_owner),
+            history AS (
+                INSERT INTO jobplatform.job_attempts (job_id, attempt, server, started_at, finished_at, outcome, error_type, error_message)
+                SELECT id, attempt, lease_owner, started_at, now(), 'rescued', 'LeaseExpired', error FROM rescued
+                ON CONFLICT DO NOTHING)
+            SELECT count(*)::int FROM rescued
+            """, cancellationToken);
+        var rescued = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        if (rescued > 0) await NotifyEnqueuedAsync(cancellationToken);
+        return rescued;
+    }
+}

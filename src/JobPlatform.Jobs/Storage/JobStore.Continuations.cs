@@ -1,0 +1,70 @@
+using Npgsql;
+
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>Starting or skipping the continuations of jobs that have ended.</summary>
+public sealed partial class JobStore
+{
+    /// <summary>SQL for the error of a continuation that will not run, given SQL for its parent, the parent's state and the condition.</summary>
+    private static string SkippedReason(string parent, string parentState, string condition) =>
+        $"'Skipped: parent job ' || {parent}::text || ' ' || COALESCE('ended ' || {parentState}, 'no longer exists')" +
+        $" || ', and this continuation runs only if it ' || {condition} || '.'";
+
+    /// <summary>
+    /// Starts or skips the continuations of jobs that have ended: those of <paramref name="parents"/>, or with
+    /// null every waiting continuation whose parent ended or no longer exists (the periodic safety net).
+    /// A skipped continuation ends as cancelled, which may skip its own continuations in turn.
+    /// </summary>
+    public async Task<int> ReleaseContinuationsAsync(IReadOnlyCollection<Guid>? parents, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        var anyReleased = false;
+        while (parents is null || parents.Count > 0)
+        {
+            await using var command = await CreateCommandAsync(
+                ReleaseContinuationsSql(parents is null ? "true" : "c2.parent_id = ANY(@parents)"), cancellationToken);
+            if (parents is not null) command.Parameters.Add(new NpgsqlParameter<Guid[]>("parents", [.. parents]));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var (skipped, released) = await ReadReleasedAsync(reader, cancellationToken);
+            total += reader.RecordsAffected;
+            anyReleased |= released;
+            if (skipped.Count == 0) break;
+            parents = skipped;
+        }
+        if (anyReleased) await NotifyEnqueuedAsync(cancellationToken);
+        return total;
+    }
+
+    /// <summary>
+    /// Moves waiting continuations whose parent has ended (or vanished) on: to enqueued when the parent's
+    /// outcome matches their condition, else to cancelled with the reason. Returns (id, new state).
+    /// </summary>
+    /// <param name="which">A condition on <c>c2</c>, the waiting continuation.</param>
+    private static string ReleaseContinuationsSql(string which) => $"""
+        UPDATE jobplatform.jobs c
+        SET state = x.state,
+            run_at = CASE WHEN x.state = 'cancelled' THEN c.run_at ELSE GREATEST(c.run_at, now()) END,
+            finished_at = CASE WHEN x.state = 'cancelled' THEN now() END,
+            error = CASE WHEN x.state = 'cancelled' THEN {SkippedReason("c.parent_id", "p.state", "c.continue_on")} END
+        FROM jobplatform.jobs c2
+        LEFT JOIN jobplatform.jobs p ON p.id = c2.parent_id
+        CROSS JOIN LATERAL (SELECT CASE
+            WHEN p.state IS NOT NULL AND p.state NOT IN {Finished} THEN NULL
+            WHEN c2.continue_on = 'always' AND p.state IS NOT NULL OR c2.continue_on = p.state THEN 'enqueued'
+            ELSE 'cancelled' END AS state) x
+        WHERE c.id = c2.id AND c2.state = 'awaiting' AND x.state IS NOT NULL AND {which}
+        RETURNING c.id, c.state
+        """;
+
+    private static async Task<(List<Guid> Skipped, bool Released)> ReadReleasedAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var skipped = new List<Guid>();
+        var released = false;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.GetString(1) == JobStateNames.Cancelled) skipped.Add(reader.GetGuid(0));
+            else released = true;
+        }
+        return (skipped, released);
+    }
+}

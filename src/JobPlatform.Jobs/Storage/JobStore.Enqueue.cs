@@ -1,0 +1,143 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>Inserting jobs: one at a time (unique keys, continuations) and in bulk with binary COPY.</summary>
+public sealed partial class JobStore
+{
+    /// <summary>
+    /// Inserts a job with its type's defaults. Returns its id and queue; for a unique key that an unfinished
+    /// job holds, that job's id with <c>Queue</c> null; null when no worker registered the type.
+    /// </summary>
+    public async Task<(Guid Id, string? Queue)?> InsertAsync(NewJob job, CancellationToken cancellationToken)
+    {
+        // A unique key's holder may finish between the insert and the look-up; then the insert is tried again.
+        for (var round = 0; round < 3; round++)
+        {
+            // A continuation locks its parent (FOR SHARE) so that the parent cannot end unseen between
+            // this look at its state and the insert: either it has ended (decide now) or it will find this
+            // row waiting when it does.
+            await using (var insert = await CreateCommandAsync($"""
+                WITH parent AS (SELECT state FROM jobplatform.jobs WHERE id = @parent_id FOR SHARE)
+                INSERT INTO jobplatform.jobs
+                    (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at, finished_at,
+                     fencing_token, trace_parent, unique_key, tags, timeout, retry_intervals, parent_id, continue_on, error)
+                SELECT @id, t.name, COALESCE(@queue, t.queue), s.state,
+                       @priority, @payload::jsonb, 0, COALESCE(@max_attempts, t.max_attempts),
+                       d.due, now(), CASE WHEN s.state = 'cancelled' THEN now() END,
+                       0, @trace_parent, @unique_key, @tags, @timeout, @retry_intervals, @parent_id, @continue_on,
+                       CASE WHEN s.state = 'cancelled' THEN {SkippedReason("@parent_id", "p.state", "@continue_on")} END
+                FROM jobplatform.job_types t
+                CROSS JOIN LATERAL (SELECT COALESCE(@run_at, now() + COALESCE(@delay, interval '0')) AS due) d
+                LEFT JOIN parent p ON true
+                CROSS JOIN LATERAL (SELECT CASE
+                    WHEN @parent_id IS NULL OR @continue_on = 'always' AND p.state IN {Finished}
+                                            OR @continue_on = p.state THEN
+                        CASE WHEN d.due <= now() THEN 'enqueued' ELSE 'scheduled' END
+                    WHEN p.state IN {Finished} OR p.state IS NULL THEN 'cancelled'
+                    ELSE 'awaiting' END AS state) s
+                WHERE t.name = @type
+                ON CONFLICT (unique_key) WHERE {JobsDbContext.ActiveUniqueKeyFilter} DO NOTHING
+                RETURNING id, queue
+                """, cancellationToken))
+            {
+                var p = insert.Parameters;
+                p.Add(new NpgsqlParameter<Guid>("id", job.Id));
+                p.Add(new NpgsqlParameter<string>("type", job.Type));
+                p.Add(Nullable("queue", NpgsqlDbType.Text, job.Queue));
+                p.Add(new NpgsqlParameter<int>("priority", job.Priority));
+                p.Add(new NpgsqlParameter<string>("payload", job.PayloadJson));
+                p.Add(Nullable("max_attempts", NpgsqlDbType.Integer, job.MaxAttempts));
+                p.Add(Nullable("run_at", NpgsqlDbType.TimestampTz, job.RunAt?.UtcDateTime));
+                p.Add(Nullable("delay", NpgsqlDbType.Interval, job.Delay));
+                p.Add(Nullable("trace_parent", NpgsqlDbType.Text, job.TraceParent));
+                p.Add(Nullable("unique_key", NpgsqlDbType.Text, job.UniqueKey));
+                p.Add(new NpgsqlParameter<string[]>("tags", job.Tags));
+                p.Add(Nullable("timeout", NpgsqlDbType.Interval, job.Timeout));
+                p.Add(Nullable("retry_intervals", NpgsqlDbType.Array | NpgsqlDbType.Interval, job.RetryIntervals));
+                p.Add(Nullable("parent_id", NpgsqlDbType.Uuid, job.ParentId));
+                p.Add(Nullable("continue_on", NpgsqlDbType.Text, job.ContinueOn));
+                await using var inserted = await insert.ExecuteReaderAsync(cancellationToken);
+                if (await inserted.ReadAsync(cancellationToken)) return (inserted.GetGuid(0), inserted.GetString(1));
+            }
+
+            await using var lookup = await CreateCommandAsync($"""
+                SELECT EXISTS (SELECT 1 FROM jobplatform.job_types WHERE name = @type),
+                       (SELECT id FROM jobplatform.jobs WHERE unique_key = @unique_key AND state IN {Unfinished})
+                """, cancellationToken);
+            lookup.Parameters.Add(new NpgsqlParameter<string>("type", job.Type));
+            lookup.Parameters.Add(Nullable("unique_key", NpgsqlDbType.Text, job.UniqueKey));
+            await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (!reader.GetBoolean(0)) return null;
+            if (!reader.IsDBNull(1)) return (reader.GetGuid(1), null);
+        }
+        throw new InvalidOperationException($"Could not enqueue a job with unique key '{job.UniqueKey}': it kept changing hands.");
+    }
+
+    /// <summary>
+    /// Inserts many jobs of one type with binary COPY: one round trip for the lot, one NOTIFY (by the
+    /// statement trigger). <paramref name="template"/> gives the shared options (its Id and payload are
+    /// ignored; unique keys do not apply to bulk inserts). Returns the number inserted and their queue, or
+    /// null when no worker registered the type.
+    /// </summary>
+    public async Task<(long Count, string Queue)?> CopyAsync(NewJob template, IEnumerable<(Guid Id, string Payload)> jobs, CancellationToken cancellationToken)
+    {
+        string queue;
+        int maxAttempts;
+        DateTime now;
+        await using (var lookup = await CreateCommandAsync(
+            "SELECT queue, max_attempts, now() FROM jobplatform.job_types WHERE name = @type", cancellationToken))
+        {
+            lookup.Parameters.Add(new NpgsqlParameter<string>("type", template.Type));
+            await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return null;
+            queue = template.Queue ?? reader.GetString(0);
+            maxAttempts = template.MaxAttempts ?? reader.GetInt32(1);
+            now = reader.GetDateTime(2);
+        }
+
+        var due = template.RunAt?.UtcDateTime ?? now + (template.Delay ?? TimeSpan.Zero);
+        var state = due <= now ? JobStateNames.Enqueued : JobStateNames.Scheduled;
+        var connection = await OpenConnectionAsync(cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync("""
+            COPY jobplatform.jobs (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at,
+                                   fencing_token, trace_parent, tags, timeout, retry_intervals)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        foreach (var (id, payload) in jobs)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);
+            await importer.WriteAsync(template.Type, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(queue, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(state, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(template.Priority, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(payload, NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(maxAttempts, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(due, NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(0L, NpgsqlDbType.Bigint, cancellationToken);
+            await WriteNullableAsync(importer, template.TraceParent, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(template.Tags, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(importer, template.Timeout, NpgsqlDbType.Interval, cancellationToken);
+            await WriteNullableAsync(importer, template.RetryIntervals, NpgsqlDbType.Array | NpgsqlDbType.Interval, cancellationToken);
+        }
+        return ((long)await importer.CompleteAsync(cancellationToken), queue);
+    }
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, type, cancellationToken);
+
+    /// <summary>The names of the registered job types, for an unknown-type error.</summary>
+    public async Task<IReadOnlyList<string>> GetJobTypeNamesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("SELECT name FROM jobplatform.job_types ORDER BY name", cancellationToken);
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) names.Add(reader.GetString(0));
+        return names;
+    }
+}
