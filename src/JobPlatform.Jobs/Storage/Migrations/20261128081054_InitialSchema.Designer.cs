@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace JobPlatform.Jobs.Storage.Migrations
 {
     [DbContext(typeof(JobsDbContext))]
-    [Migration("20261128071455_Continuations")]
-    partial class Continuations
+    [Migration("20261128081054_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -209,8 +209,8 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasDatabaseName("ux_jobs_unique_key")
                         .HasFilter("unique_key IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')");
 
-                    b.HasIndex("Queue", "Priority", "RunAt")
-                        .IsDescending(false, true, false)
+                    b.HasIndex("Queue", "Priority", "RunAt", "Id")
+                        .IsDescending(false, true, false, false)
                         .HasDatabaseName("ix_jobs_due")
                         .HasFilter("state IN ('enqueued','scheduled')");
 

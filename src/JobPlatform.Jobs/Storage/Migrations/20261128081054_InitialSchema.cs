@@ -62,6 +62,8 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     retry_intervals = table.Column<TimeSpan[]>(type: "interval[]", nullable: true),
                     progress_percent = table.Column<short>(type: "smallint", nullable: true),
                     progress_message = table.Column<string>(type: "text", nullable: true),
+                    parent_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    continue_on = table.Column<string>(type: "text", nullable: true),
                     cancel_requested_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
@@ -117,11 +119,18 @@ namespace JobPlatform.Jobs.Storage.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_jobs_awaiting_parent",
+                schema: "jobplatform",
+                table: "jobs",
+                column: "parent_id",
+                filter: "state = 'awaiting'");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_jobs_due",
                 schema: "jobplatform",
                 table: "jobs",
-                columns: new[] { "queue", "priority", "run_at" },
-                descending: new[] { false, true, false },
+                columns: new[] { "queue", "priority", "run_at", "id" },
+                descending: new[] { false, true, false, false },
                 filter: "state IN ('enqueued','scheduled')");
 
             migrationBuilder.CreateIndex(
