@@ -1,7 +1,11 @@
 // Engine benchmarks on a real PostgreSQL. Run: dotnet run -c Release --project bench/JobPlatform.Benchmarks [-- --quick]
 // Options: --single N --bulk N --drain N --history N --latency-samples N --concurrency N (see docs/benchmarks.md).
+// Load generator against a running api: ... -- load --url http://localhost:8080 [--rate N | --concurrency N] --duration S
 using System.Runtime.InteropServices;
 using JobPlatform.Benchmarks;
+using JobPlatform.Benchmarks.Load;
+
+if (args.FirstOrDefault() == "load") return await LoadCommand.RunAsync(args[1..]);
 
 var options = Options.Parse(args);
 await using var server = await BenchServer.StartAsync();
@@ -34,3 +38,4 @@ Console.WriteLine($"| {"measure".PadRight(width)} | {"result",-24} | {"target",-
 Console.WriteLine($"| {new string('-', width)} | {new string('-', 24)} | {new string('-', 18)} | --- |");
 foreach (var r in results)
     Console.WriteLine($"| {r.Name.PadRight(width)} | {r.Result,-24} | {r.Target,-18} | {(r.Met is null ? "" : r.Met.Value ? "yes" : "no"),-3} |");
+return 0;

@@ -1,8 +1,11 @@
+extern alias bench;
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using bench::JobPlatform.Benchmarks.Load;
 using JobPlatform.Tests.Infrastructure;
 
 namespace JobPlatform.Tests.AppHost;
@@ -51,6 +54,15 @@ public sealed class AppHostTests(PostgresFixture postgres)
         }
         using var worker = app.CreateHttpClient("worker");
         Assert.Equal(HttpStatusCode.OK, (await worker.GetAsync("/health", cts.Token)).StatusCode);
+
+        // The load generator against the AppHost's api: every request accepted, every job finished.
+        var load = await new LoadGenerator(api, new LoadOptions(api.BaseAddress!, Rate: 25, Concurrency: 4,
+            Duration: TimeSpan.FromSeconds(2), Type: "simple-job", PayloadJson: """{"name": "load"}""",
+            CompletionWait: TimeSpan.FromSeconds(30))).RunAsync(cts.Token);
+        Assert.Empty(load.Errors);
+        Assert.InRange(load.Accepted, 20, 60);
+        Assert.Equal(load.Accepted, load.FinalStates.GetValueOrDefault("succeeded"));
+        Assert.Equal(load.Accepted, load.QueueWaitsMs.Count);
     }
 
     private static async Task<Guid> EnqueueAsync(HttpClient api, object request)

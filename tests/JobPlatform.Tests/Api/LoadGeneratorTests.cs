@@ -1,0 +1,58 @@
+extern alias bench;
+
+using bench::JobPlatform.Benchmarks.Load;
+using JobPlatform.Tests.Engine;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobPlatform.Tests.Api;
+
+/// <summary>The load generator against the api and a worker, with bad requests among the good ones.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class LoadGeneratorTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task Load_at_a_rate_is_accepted_and_every_job_is_followed_to_its_end()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var worker = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Executions());
+            jobs.AddJob<EchoJob, EchoPayload>("echo");
+        });
+        await using var api = new ApiFactory(db);
+        using var http = api.CreateClient();
+
+        var result = await new LoadGenerator(http, new LoadOptions(http.BaseAddress!, Rate: 50, Concurrency: 4,
+            Duration: TimeSpan.FromSeconds(2), Type: "echo", PayloadJson: """{"text": "load"}""",
+            CompletionWait: TimeSpan.FromSeconds(30))).RunAsync(CancellationToken.None);
+
+        Assert.Empty(result.Errors);
+        Assert.InRange(result.Accepted, 60, 110);
+        Assert.Equal(result.Accepted, result.Finished);
+        Assert.Equal(result.Accepted, result.LatenciesMs.Count);
+        Assert.All(result.QueueWaitsMs, wait => Assert.True(wait >= 0));
+    }
+
+    [Fact]
+    public async Task Rejected_requests_are_counted_by_status()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var worker = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Executions());
+            jobs.AddJob<EchoJob, EchoPayload>("echo");
+        });
+        await using var api = new ApiFactory(db);
+        using var http = api.CreateClient();
+
+        var result = await new LoadGenerator(http, new LoadOptions(http.BaseAddress!, Rate: null, Concurrency: 2,
+            Duration: TimeSpan.FromMilliseconds(500), Type: "no-such-type", PayloadJson: "{}",
+            CompletionWait: TimeSpan.FromSeconds(5))).RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, result.Accepted);
+        var (status, count) = Assert.Single(result.Errors);
+        Assert.Equal("400 Bad Request", status);
+        Assert.True(count > 0);
+    }
+}
