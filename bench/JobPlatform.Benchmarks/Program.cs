@@ -6,6 +6,11 @@ using JobPlatform.Benchmarks;
 using JobPlatform.Benchmarks.Load;
 
 if (args.FirstOrDefault() == "load") return await LoadCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "worker")
+{
+    await WorkerCommand.RunAsync(args[1..]);
+    return 0;
+}
 
 var options = Options.Parse(args);
 await using var server = await BenchServer.StartAsync();
@@ -31,6 +36,7 @@ Report(drain);
 foreach (var latency in await scenarios.IdleLatencyAsync()) Report(latency);
 await Scenarios.AddHistoryAsync(drainDb, options.History);
 Report((await scenarios.DrainAsync(drainDb, $", {options.History:N0} finished jobs in history", rate)).Measure);
+foreach (var processes in new[] { 1, 2, 4 }) Report(await scenarios.ScaleOutAsync(processes));
 
 Console.WriteLine();
 var width = results.Max(r => r.Name.Length);

@@ -50,6 +50,38 @@ public sealed class Scenarios(BenchServer server, Options options)
             : (new Measure(name, $"{rate:N0} jobs/s", ">= 10,000 jobs/s", rate >= 10_000), rate);
     }
 
+    /// <summary>Drain throughput with several worker processes on one database: where PostgreSQL becomes the limit.</summary>
+    public async Task<Measure> ScaleOutAsync(int processes)
+    {
+        var db = await server.CreateDatabaseAsync($"bench_scale_{processes}");
+        await using var producer = await EngineHost.StartAsync(db, process: false);
+        var workers = Enumerable.Range(0, processes).Select(_ => WorkerCommand.Start(db, options.Concurrency)).ToList();
+        try
+        {
+            await using var connection = new NpgsqlConnection(db);
+            await connection.OpenAsync();
+            // Wait until every worker process is up (it registers itself), so start-up is not measured.
+            while (await CountAsync(connection, "SELECT count(*) FROM jobplatform.servers WHERE in_flight >= 0") < processes + 1)
+                await Task.Delay(100);
+
+            await producer.WithClientAsync(c => c.EnqueueManyAsync("noop", Enumerable.Repeat(Payload, options.Drain)));
+            var clock = Stopwatch.StartNew();
+            while (await RemainingAsync(connection) > 0) await Task.Delay(50);
+            var rate = options.Drain / clock.Elapsed.TotalSeconds;
+            return new Measure($"drain {options.Drain:N0} no-op jobs, {processes} worker process{(processes > 1 ? "es" : "")}, concurrency {options.Concurrency} each",
+                $"{rate:N0} jobs/s", "-", null);
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                worker.Kill();
+                await worker.WaitForExitAsync();
+                worker.Dispose();
+            }
+        }
+    }
+
     public async Task<Measure[]> IdleLatencyAsync()
     {
         var db = await server.CreateDatabaseAsync("bench_latency");
@@ -102,6 +134,12 @@ public sealed class Scenarios(BenchServer server, Options options)
             await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
             await command.ExecuteNonQueryAsync();
         }
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
     private static async Task<long> RemainingAsync(NpgsqlConnection connection)
