@@ -13,20 +13,25 @@ public sealed class EngineHost(IHost host) : IAsyncDisposable
 {
     public static async Task<EngineHost> StartAsync(string connectionString, bool process, int concurrency = 32)
     {
+        var host = Build(connectionString, process, concurrency);
+        await host.StartAsync();
+        return new EngineHost(host);
+    }
+
+    /// <summary>A host offering the no-op job; with <paramref name="process"/> false it registers the type but claims nothing.</summary>
+    public static IHost Build(string connectionString, bool process, int concurrency)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(connectionString));
-        var platform = builder.Services.AddJobPlatform();
-        platform.AddProcessing(o =>
-        {
-            o.Concurrency = concurrency;
-            // Without a matching queue this host registers the type but claims nothing.
-            if (!process) o.Queues = ["not-processed-here"];
-        });
-        platform.AddJob<NoopJob, NoopPayload>("noop", o => o.MaxAttempts = 1);
-        var host = builder.Build();
-        await host.StartAsync();
-        return new EngineHost(host);
+        builder.Services.AddJobPlatform()
+            .AddProcessing(o =>
+            {
+                o.Concurrency = concurrency;
+                if (!process) o.Queues = ["not-processed-here"];
+            })
+            .AddJob<NoopJob, NoopPayload>("noop", o => o.MaxAttempts = 1);
+        return builder.Build();
     }
 
     public async Task<T> WithClientAsync<T>(Func<IJobClient, Task<T>> action)

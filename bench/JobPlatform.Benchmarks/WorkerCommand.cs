@@ -1,9 +1,4 @@
-using JobPlatform.Jobs.DependencyInjection;
-using JobPlatform.Jobs.Storage;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace JobPlatform.Benchmarks;
 
@@ -13,16 +8,8 @@ namespace JobPlatform.Benchmarks;
 /// </summary>
 public static class WorkerCommand
 {
-    public static async Task RunAsync(string[] args)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(args[0]));
-        builder.Services.AddJobPlatform()
-            .AddProcessing(o => o.Concurrency = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture))
-            .AddJob<NoopJob, NoopPayload>("noop", o => o.MaxAttempts = 1);
-        await builder.Build().RunAsync();
-    }
+    public static Task RunAsync(string[] args) =>
+        EngineHost.Build(args[0], process: true, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)).RunAsync();
 
     /// <summary>Starts this program again as a worker process.</summary>
     public static System.Diagnostics.Process Start(string connectionString, int concurrency)

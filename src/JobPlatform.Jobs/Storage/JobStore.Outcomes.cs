@@ -63,7 +63,7 @@ public sealed partial class JobStore
         Guid id, long fencingToken, string server, AttemptError error, bool retryable, TimeSpan retryDelay,
         CancellationToken cancellationToken)
     {
-        var retry = retryable ? $"attempt < max_attempts AND cancel_requested_at IS NULL" : "false";
+        var retry = retryable ? "attempt < max_attempts AND cancel_requested_at IS NULL" : "false";
         var state = await FinishAsync(id, fencingToken, server,
             $"CASE WHEN {retry} THEN 'scheduled' WHEN cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE 'failed' END",
             error.Outcome, error, cancellationToken, retryDelay);

@@ -14,18 +14,9 @@ public sealed class LoadGeneratorTests(PostgresFixture postgres)
     [Fact]
     public async Task Load_at_a_rate_is_accepted_and_every_job_is_followed_to_its_end()
     {
-        var db = await postgres.CreateDatabaseAsync();
-        await using var worker = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        });
-        await using var api = new ApiFactory(db);
-        using var http = api.CreateClient();
-
-        var result = await new LoadGenerator(http, new LoadOptions(http.BaseAddress!, Rate: 50, Concurrency: 4,
+        var result = await RunAsync(new LoadOptions(new Uri("http://localhost"), Rate: 50, Concurrency: 4,
             Duration: TimeSpan.FromSeconds(2), Type: "echo", PayloadJson: """{"text": "load"}""",
-            CompletionWait: TimeSpan.FromSeconds(30))).RunAsync(CancellationToken.None);
+            CompletionWait: TimeSpan.FromSeconds(30)));
 
         Assert.Empty(result.Errors);
         Assert.InRange(result.Accepted, 60, 110);
@@ -37,6 +28,19 @@ public sealed class LoadGeneratorTests(PostgresFixture postgres)
     [Fact]
     public async Task Rejected_requests_are_counted_by_status()
     {
+        var result = await RunAsync(new LoadOptions(new Uri("http://localhost"), Rate: null, Concurrency: 2,
+            Duration: TimeSpan.FromMilliseconds(500), Type: "no-such-type", PayloadJson: "{}",
+            CompletionWait: TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(0, result.Accepted);
+        var (status, count) = Assert.Single(result.Errors);
+        Assert.Equal("400 Bad Request", status);
+        Assert.True(count > 0);
+    }
+
+    /// <summary>Runs the generator against the in-memory api, with a worker offering <c>echo</c>.</summary>
+    private async Task<LoadResult> RunAsync(LoadOptions options)
+    {
         var db = await postgres.CreateDatabaseAsync();
         await using var worker = await EngineHost.StartAsync(db, jobs =>
         {
@@ -45,14 +49,6 @@ public sealed class LoadGeneratorTests(PostgresFixture postgres)
         });
         await using var api = new ApiFactory(db);
         using var http = api.CreateClient();
-
-        var result = await new LoadGenerator(http, new LoadOptions(http.BaseAddress!, Rate: null, Concurrency: 2,
-            Duration: TimeSpan.FromMilliseconds(500), Type: "no-such-type", PayloadJson: "{}",
-            CompletionWait: TimeSpan.FromSeconds(5))).RunAsync(CancellationToken.None);
-
-        Assert.Equal(0, result.Accepted);
-        var (status, count) = Assert.Single(result.Errors);
-        Assert.Equal("400 Bad Request", status);
-        Assert.True(count > 0);
+        return await new LoadGenerator(http, options).RunAsync(CancellationToken.None);
     }
 }
