@@ -11,6 +11,9 @@ namespace JobPlatform.Benchmarks;
 /// <summary>The engine in a generic host, as a worker process runs it.</summary>
 public sealed class EngineHost(IHost host) : IAsyncDisposable
 {
+    /// <summary>The job type the peer comparison runs (<see cref="Compare.Work"/>).</summary>
+    public const string WorkJobName = "work";
+
     public static async Task<EngineHost> StartAsync(string connectionString, bool process, int concurrency = 32)
     {
         var host = Build(connectionString, process, concurrency);
@@ -30,7 +33,8 @@ public sealed class EngineHost(IHost host) : IAsyncDisposable
                 o.Concurrency = concurrency;
                 if (!process) o.Queues = ["not-processed-here"];
             })
-            .AddJob<NoopJob, NoopPayload>("noop", o => o.MaxAttempts = 1);
+            .AddJob<NoopJob, NoopPayload>("noop", o => o.MaxAttempts = 1)
+            .AddJob<Compare.WorkJob, Compare.WorkPayload>(WorkJobName, o => o.MaxAttempts = 1);
         return builder.Build();
     }
 

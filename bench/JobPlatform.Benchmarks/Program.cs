@@ -1,11 +1,14 @@
 // Engine benchmarks on a real PostgreSQL. Run: dotnet run -c Release --project bench/JobPlatform.Benchmarks [-- --quick]
 // Options: --single N --bulk N --drain N --history N --latency-samples N --concurrency N (see docs/benchmarks.md).
+// Side by side with Hangfire and Quartz.NET: ... -- compare [--quick] [--concurrency N] [--engines jobplatform,hangfire,quartz]
 // Load generator against a running api: ... -- load --url http://localhost:8080 [--rate N | --concurrency N] --duration S
 using System.Runtime.InteropServices;
 using JobPlatform.Benchmarks;
+using JobPlatform.Benchmarks.Compare;
 using JobPlatform.Benchmarks.Load;
 
 if (args.FirstOrDefault() == "load") return await LoadCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "compare") return await CompareCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "worker")
 {
     await WorkerCommand.RunAsync(args[1..]);

@@ -142,7 +142,7 @@ public sealed class Scenarios(BenchServer server, Options options)
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    private static async Task<long> RemainingAsync(NpgsqlConnection connection)
+    internal static async Task<long> RemainingAsync(NpgsqlConnection connection)
     {
         // Two counts that match the partial indexes' predicates: index-only scans, so watching the drain
         // does not compete with it (one count over three states scans the whole table, history included).

@@ -1,0 +1,75 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Npgsql;
+
+namespace JobPlatform.Benchmarks.Compare;
+
+/// <summary>Hangfire's way to run <see cref="Work"/>: a public method on a class it creates per job.</summary>
+public sealed class HangfireWork
+{
+    public Task Run(WorkKind kind, int arg, CancellationToken cancellationToken) => Work.RunAsync(kind, arg, cancellationToken);
+}
+
+/// <summary>Hangfire 1.8 on Hangfire.PostgreSql at its fastest documented settings.</summary>
+public sealed class HangfireContender : IContender
+{
+    // 50 ms is the shortest interval Hangfire.PostgreSql accepts; long polling adds its LISTEN/NOTIFY wake-up.
+    public const string Settings =
+        "Hangfire.PostgreSql: QueuePollInterval 50 ms (its minimum), EnableLongPolling (LISTEN/NOTIFY), native transactions; WorkerCount = concurrency";
+
+    private PostgreSqlStorage? _storage;
+    private BackgroundJobClient? _client;
+    private BackgroundJobServer? _server;
+    private string _connectionString = "";
+    private int _concurrency;
+
+    public Task InitializeAsync(string connectionString, int concurrency)
+    {
+        (_connectionString, _concurrency) = (connectionString, concurrency);
+        var options = new PostgreSqlStorageOptions
+        {
+            QueuePollInterval = TimeSpan.FromMilliseconds(50),
+            EnableLongPolling = true,
+            PrepareSchemaIfNecessary = true,
+        };
+        _storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options); // installs the schema
+        _client = new BackgroundJobClient(_storage);
+        return Task.CompletedTask;
+    }
+
+    public Task EnqueueAsync(WorkKind kind, int arg)
+    {
+        // Hangfire's client is synchronous: the call returns once the job is committed.
+        _client!.Enqueue<HangfireWork>(w => w.Run(kind, arg, CancellationToken.None));
+        return Task.CompletedTask;
+    }
+
+    // Hangfire has no bulk enqueue in its free edition: fill from several threads.
+    public Task FillAsync(WorkKind kind, int count) => ParallelEnqueue.RunAsync(this, kind, count, threads: 16);
+
+    public Task StartProcessingAsync()
+    {
+        _server = new BackgroundJobServer(new BackgroundJobServerOptions
+        {
+            WorkerCount = _concurrency,
+            ShutdownTimeout = TimeSpan.FromSeconds(5),
+        }, _storage!);
+        return Task.CompletedTask;
+    }
+
+    public async Task<long> UnfinishedAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM hangfire.job WHERE statename IS NULL OR statename NOT IN ('Succeeded', 'Failed', 'Deleted')", connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _server?.Dispose(); // blocks until its workers stop (at most ShutdownTimeout)
+        return ValueTask.CompletedTask;
+    }
+}

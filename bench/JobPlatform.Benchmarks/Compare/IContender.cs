@@ -1,0 +1,29 @@
+namespace JobPlatform.Benchmarks.Compare;
+
+/// <summary>One job engine under measurement. A fresh instance serves one scenario on one fresh database.</summary>
+public interface IContender : IAsyncDisposable
+{
+    /// <summary>Creates the engine's schema in an empty database and gets ready to enqueue; nothing runs yet.</summary>
+    Task InitializeAsync(string connectionString, int concurrency);
+
+    /// <summary>Enqueues one job the way an application does, one call and one commit.</summary>
+    Task EnqueueAsync(WorkKind kind, int arg);
+
+    /// <summary>Fills the queue before a drain, by the engine's fastest way (not measured).</summary>
+    Task FillAsync(WorkKind kind, int count);
+
+    /// <summary>Starts workers with the concurrency given to <see cref="InitializeAsync"/>.</summary>
+    Task StartProcessingAsync();
+
+    /// <summary>Jobs that the engine's own store does not yet record as finished.</summary>
+    Task<long> UnfinishedAsync();
+}
+
+/// <summary>An engine, the settings it is measured with, and how many jobs each scenario gives it.</summary>
+public sealed record ContenderSpec(string Name, string Settings, ScenarioSizes Sizes, Func<IContender> Create);
+
+/// <summary>
+/// Jobs per scenario. The peers get fewer because they drain about a hundred jobs a second: the same count
+/// as JobPlatform would take them many minutes, and a rate is a rate once start-up is a small part of the run.
+/// </summary>
+public sealed record ScenarioSizes(int SingleEnqueue, int ParallelEnqueue, int Drain, int Sleep, int LatencySamples);

@@ -1,0 +1,12 @@
+using JobPlatform.Jobs.Handlers;
+
+namespace JobPlatform.Benchmarks.Compare;
+
+public sealed record WorkPayload(WorkKind Kind, int Arg);
+
+/// <summary>JobPlatform's way to run <see cref="Work"/>.</summary>
+public sealed class WorkJob : IJob<WorkPayload>
+{
+    public Task ExecuteAsync(WorkPayload payload, JobContext context, CancellationToken cancellationToken) =>
+        Work.RunAsync(payload.Kind, payload.Arg, cancellationToken);
+}
