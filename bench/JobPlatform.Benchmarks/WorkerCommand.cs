@@ -9,7 +9,7 @@ namespace JobPlatform.Benchmarks;
 public static class WorkerCommand
 {
     public static Task RunAsync(string[] args) =>
-        EngineHost.Build(args[0], process: true, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)).RunAsync();
+        EngineHost.Build(args[0], int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)).RunAsync();
 
     /// <summary>Starts this program again as a worker process.</summary>
     public static System.Diagnostics.Process Start(string connectionString, int concurrency)

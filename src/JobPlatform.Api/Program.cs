@@ -7,7 +7,7 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
+builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", settings => settings.ConnectionString = EngineConnectionString.Tune(settings.ConnectionString));
 builder.Services.AddJobPlatform();
 
 builder.Services.AddProblemDetails();

@@ -7,7 +7,7 @@ using JobPlatform.Worker.Jobs;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb");
+builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", settings => settings.ConnectionString = EngineConnectionString.Tune(settings.ConnectionString));
 
 builder.Services.AddJobPlatform()
     .AddProcessing()

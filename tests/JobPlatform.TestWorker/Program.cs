@@ -13,7 +13,7 @@ var lease = TimeSpan.FromSeconds(args.Length > 1 ? double.Parse(args[1], System.
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(connectionString));
+builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(EngineConnectionString.Tune(connectionString)));
 builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddJobPlatform()
     .AddProcessing(o =>

@@ -35,6 +35,7 @@ public sealed partial class JobStore
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", [.. jobs.Select(j => j.Id)]));
         command.Parameters.Add(new NpgsqlParameter<long[]>("tokens", [.. jobs.Select(j => j.FencingToken)]));
         command.Parameters.Add(new NpgsqlParameter<string>("server", server));
+        await command.PrepareAsync(cancellationToken); // a hot path: see JobStore.InsertAsync
 
         var written = new HashSet<Guid>();
         List<Guid> skipped;

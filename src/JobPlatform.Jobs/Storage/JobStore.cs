@@ -32,12 +32,27 @@ public sealed partial class JobStore
     private const string Unfinished = "('scheduled','enqueued','processing','awaiting')";
     private const string Finished = "('succeeded','failed','cancelled')";
 
-    /// <summary>Wakes idle servers: jobs became claimable other than by an insert (which notifies by trigger).</summary>
+    /// <summary>Whether this store's statements run inside a transaction (the caller's, or one open on the context).</summary>
+    public bool InTransaction => CurrentTransaction is not null;
+
+    /// <summary>Wakes idle servers (LISTEN <see cref="EnqueuedChannel"/>): jobs became claimable.</summary>
     public async Task NotifyEnqueuedAsync(CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync($"SELECT pg_notify('{EnqueuedChannel}', '')", cancellationToken);
+        await using var command = await CreateCommandAsync(NotifyEnqueuedSql, cancellationToken);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The NOTIFY that wakes idle servers. Inside a transaction it goes with it, delivered when the jobs become
+    /// visible. Outside one it is a transaction of its own, sent after the jobs' commit (in the same round
+    /// trip where it can) and committed without waiting for the disk: it carries no data to lose, and a lost
+    /// one costs a server at most its poll interval. It is never part of an enqueue's own commit, because a
+    /// transaction that notifies holds PostgreSQL's cluster-wide notification lock until its WAL flush ends,
+    /// which serialized every enqueue (16 threads: 950 jobs/s with it, 2,400/s without; bench <c>compare</c>).
+    /// </summary>
+    private string NotifyEnqueuedSql => InTransaction
+        ? $"SELECT pg_notify('{EnqueuedChannel}', '')"
+        : $"SELECT set_config('synchronous_commit', 'off', true), pg_notify('{EnqueuedChannel}', '')";
 
     private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) =>
         new(name, type) { Value = value ?? DBNull.Value };
@@ -47,10 +62,27 @@ public sealed partial class JobStore
         var connection = await OpenConnectionAsync(cancellationToken);
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        // The caller's transaction, or one opened on the engine's own context, if any.
-        command.Transaction = _transaction ?? _db!.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction;
+        command.Transaction = CurrentTransaction;
         return command;
     }
+
+    /// <summary>
+    /// Statements sent in one round trip. Outside a transaction each is a transaction of its own, committed
+    /// before the next runs; inside one they all belong to it.
+    /// </summary>
+    private async Task<NpgsqlBatch> CreateBatchAsync(CancellationToken cancellationToken, params string[] statements)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken);
+        var batch = connection.CreateBatch();
+        batch.Transaction = CurrentTransaction;
+        batch.EnableErrorBarriers = batch.Transaction is null; // a Sync after each statement
+        foreach (var sql in statements) batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        return batch;
+    }
+
+    /// <summary>The caller's transaction, or one opened on the engine's own context, if any.</summary>
+    private NpgsqlTransaction? CurrentTransaction =>
+        _transaction ?? _db!.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction;
 
     private async Task<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {

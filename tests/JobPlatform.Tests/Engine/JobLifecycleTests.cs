@@ -5,6 +5,7 @@ using JobPlatform.Jobs.Maintenance;
 using JobPlatform.Jobs.Processing;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace JobPlatform.Tests.Engine;
 
@@ -135,19 +136,45 @@ public sealed class JobLifecycleTests(PostgresFixture postgres)
         Assert.True(job.Attempts[2].StartedAt - job.Attempts[1].FinishedAt < TimeSpan.FromSeconds(2));
     }
 
-    [Fact]
-    public async Task An_idle_worker_is_woken_by_notify_and_does_not_wait_for_its_poll()
+    [Theory]
+    [InlineData("single")]
+    [InlineData("bulk")]
+    [InlineData("in the caller's transaction")]
+    public async Task An_idle_worker_is_woken_by_notify_and_does_not_wait_for_its_poll(string how)
     {
         // Polling every 30 s: only LISTEN/NOTIFY can make the job start quickly.
-        await using var host = await StartAsync(await postgres.CreateDatabaseAsync(), new Gate(), o => o.PollInterval = TimeSpan.FromSeconds(30));
+        var db = await postgres.CreateDatabaseAsync();
+        await using var host = await StartAsync(db, new Gate(), o => o.PollInterval = TimeSpan.FromSeconds(30));
         await Task.Delay(1000); // the worker has polled once and sleeps
 
         var clock = Stopwatch.StartNew();
-        var id = await host.EnqueueAsync("echo", new EchoPayload("now"));
+        Guid id;
+        switch (how)
+        {
+            case "single":
+                id = await host.EnqueueAsync("echo", new EchoPayload("now"));
+                break;
+            case "bulk":
+                id = (await host.WithClientAsync(c => c.EnqueueManyAsync("echo", [new EchoPayload("now")])))[0];
+                break;
+            default:
+                // The NOTIFY must arrive with the commit, not before it: a worker woken early finds nothing
+                // and would sleep through its 30 s poll.
+                await using (var connection = new NpgsqlConnection(db))
+                {
+                    await connection.OpenAsync();
+                    await using var transaction = await connection.BeginTransactionAsync();
+                    id = (await host.WithClientAsync(c => c.EnqueueAsync(transaction, "echo", new EchoPayload("now")))).Id;
+                    await Task.Delay(500);
+                    await transaction.CommitAsync();
+                }
+                clock.Restart();
+                break;
+        }
         var job = await host.WaitForStateAsync(id, Timeout, JobState.Succeeded);
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
-        Assert.True(job.StartedAt - job.CreatedAt < TimeSpan.FromSeconds(2), $"waited {job.StartedAt - job.CreatedAt}");
+        Assert.True(job.StartedAt - job.CreatedAt < TimeSpan.FromSeconds(3), $"waited {job.StartedAt - job.CreatedAt}");
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class EngineHost : IAsyncDisposable
         string connectionString, Action<JobPlatformBuilder>? jobs = null, Action<ProcessingOptions>? processing = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(connectionString));
+        builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(EngineConnectionString.Tune(connectionString)));
         var platform = builder.Services.AddJobPlatform();
         if (jobs is not null)
         {
