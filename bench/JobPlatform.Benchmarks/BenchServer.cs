@@ -18,10 +18,13 @@ public sealed class BenchServer : IAsyncDisposable
     public string AdminConnectionString { get; }
     public string Description { get; }
 
+    /// <summary>The variable that names an existing server (a user that may create databases).</summary>
+    public const string ServerVariable = "JOBPLATFORM_BENCH_POSTGRES";
+
     public static async Task<BenchServer> StartAsync()
     {
-        if (Environment.GetEnvironmentVariable("JOBPLATFORM_BENCH_POSTGRES") is { Length: > 0 } given)
-            return new BenchServer(given, "JOBPLATFORM_BENCH_POSTGRES", null);
+        if (Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } given)
+            return new BenchServer(given, ServerVariable, null);
         var binaries = LocalPostgresCluster.FindBinaries()
             ?? throw new InvalidOperationException("No PostgreSQL: install it (apt-get install postgresql) or set JOBPLATFORM_BENCH_POSTGRES.");
         var cluster = await LocalPostgresCluster.StartAsync(binaries, CancellationToken.None, durable: true);
@@ -35,6 +38,17 @@ public sealed class BenchServer : IAsyncDisposable
         await using (var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection)) await drop.ExecuteNonQueryAsync();
         await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection)) await create.ExecuteNonQueryAsync();
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true, MaxPoolSize = maxPoolSize }.ConnectionString;
+    }
+
+    /// <summary>Drops a database and ends its connections, so that what one measurement left behind costs the next nothing.</summary>
+    public async Task DropDatabaseAsync(string connectionString)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
     }
 
     public async Task<string> SettingsAsync()

@@ -12,16 +12,6 @@ public static class WorkerCommand
         EngineHost.Build(args[0], int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)).RunAsync();
 
     /// <summary>Starts this program again as a worker process.</summary>
-    public static System.Diagnostics.Process Start(string connectionString, int concurrency)
-    {
-        var self = Environment.ProcessPath!;
-        string[] args = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? [typeof(WorkerCommand).Assembly.Location, "worker", connectionString, concurrency.ToString()]
-            : ["worker", connectionString, concurrency.ToString()];
-        return System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(self, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-    }
+    public static System.Diagnostics.Process Start(string connectionString, int concurrency) =>
+        SelfProcess.Start(["worker", connectionString, concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace JobPlatform.Benchmarks.Compare;
@@ -8,50 +9,97 @@ namespace JobPlatform.Benchmarks.Compare;
 /// </summary>
 public static class CompareCommand
 {
+    private const string ResultPrefix = "RESULT\t";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var options = CompareOptions.Parse(args);
+        return options.Engine is { } engine ? await MeasureOneAsync(engine, options) : await CompareAllAsync(args, options);
+    }
+
+    /// <summary>
+    /// Runs each engine in a process of its own, so that none inherits another's threads, connection pools
+    /// or garbage, and collects what they report into one table.
+    /// </summary>
+    private static async Task<int> CompareAllAsync(string[] args, CompareOptions options)
+    {
         await using var server = await BenchServer.StartAsync();
-        var scenarios = new PeerScenarios(server, options);
         var engines = Contenders(options).Where(c => options.Engines.Contains(c.Name)).ToList();
 
         Console.WriteLine($"Machine:     {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         Console.WriteLine($"PostgreSQL:  {await server.SettingsAsync()}");
         Console.WriteLine($"Server:      {server.Description}");
-        Console.WriteLine($"Concurrency: {options.Concurrency} workers per engine; parallel enqueue from {options.EnqueueThreads} threads; timeout {options.Timeout.TotalSeconds:N0} s per scenario");
+        Console.WriteLine($"Concurrency: {options.Concurrency} workers per engine; parallel enqueue from {options.EnqueueThreads} threads; timeout {options.Timeout.TotalSeconds:N0} s per scenario; each engine in its own process");
         foreach (var engine in engines)
             Console.WriteLine($"{engine.Name + ":",-12} {engine.Settings}; sizes {engine.Sizes}");
         Console.WriteLine();
 
-        var rows = new List<Row>
-        {
-            new("enqueue, one thread", Better.Higher, []),
-            new($"enqueue, {options.EnqueueThreads} threads", Better.Higher, []),
-            new("drain, no-op jobs", Better.Higher, []),
-            new("drain, 10 ms jobs", Better.Higher, []),
-            new("idle latency p50", Better.Lower, []),
-            new("idle latency p95", Better.Lower, []),
-            new("idle latency p99", Better.Lower, []),
-        };
+        var rows = Rows(options);
         foreach (var engine in engines)
         {
-            void Record(Row row, Outcome outcome)
+            using var child = SelfProcess.Start(["compare", .. args, "--engine", engine.Name],
+                new Dictionary<string, string> { [BenchServer.ServerVariable] = server.AdminConnectionString });
+            var errors = Task.Run(async () =>
             {
-                row.Outcomes[engine.Name] = outcome;
-                Console.WriteLine($"  {engine.Name}, {row.Measure}: {outcome.Text}");
+                while (await child.StandardError.ReadLineAsync() is { } line) Console.Error.WriteLine($"    {engine.Name}: {line}");
+            });
+            // Every scenario has its own timeout; this one catches a process that hangs between them.
+            using var deadline = new CancellationTokenSource(options.Timeout * (rows.Count + 2));
+            try
+            {
+                while (await child.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+                {
+                    if (!line.StartsWith(ResultPrefix, StringComparison.Ordinal)) continue;
+                    var fields = line[ResultPrefix.Length..].Split('\t', 3);
+                    var row = rows[int.Parse(fields[0], CultureInfo.InvariantCulture)];
+                    var outcome = new Outcome(fields[1].Length == 0 ? null : double.Parse(fields[1], CultureInfo.InvariantCulture), fields[2]);
+                    row.Outcomes[engine.Name] = outcome;
+                    Console.WriteLine($"  {engine.Name}, {row.Measure}: {outcome.Text}");
+                }
+                await child.WaitForExitAsync(deadline.Token);
             }
-            Record(rows[0], await scenarios.SingleEnqueueAsync(engine));
-            Record(rows[1], await scenarios.ParallelEnqueueAsync(engine));
-            Record(rows[2], await scenarios.DrainAsync(engine));
-            Record(rows[3], await scenarios.SleepDrainAsync(engine));
-            var latency = await scenarios.IdleLatencyAsync(engine);
-            for (var i = 0; i < 3; i++) Record(rows[4 + i], latency[i]);
+            catch (OperationCanceledException)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+            await errors.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+            foreach (var row in rows.Where(r => !r.Outcomes.ContainsKey(engine.Name)))
+                row.Outcomes[engine.Name] = Outcome.Failed(child.HasExited ? $"not measured: process exited with code {child.ExitCode}" : "not measured: process hung");
         }
 
         Console.WriteLine();
         ComparisonTable.Write(Console.Out, rows, engines.Select(e => e.Name).ToList());
         return 0;
     }
+
+    /// <summary>In the child process: every scenario for one engine, each reported on a line of its own.</summary>
+    private static async Task<int> MeasureOneAsync(string name, CompareOptions options)
+    {
+        var engine = Contenders(options).Single(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+        await using var server = await BenchServer.StartAsync();
+        var scenarios = new PeerScenarios(server, options);
+        void Report(int row, Outcome outcome) => Console.WriteLine(
+            $"{ResultPrefix}{row}\t{outcome.Value?.ToString("R", CultureInfo.InvariantCulture)}\t{outcome.Text.ReplaceLineEndings(" ")}");
+
+        Report(0, await scenarios.SingleEnqueueAsync(engine));
+        Report(1, await scenarios.ParallelEnqueueAsync(engine));
+        Report(2, await scenarios.DrainAsync(engine));
+        Report(3, await scenarios.SleepDrainAsync(engine));
+        var latency = await scenarios.IdleLatencyAsync(engine);
+        for (var i = 0; i < latency.Length; i++) Report(4 + i, latency[i]);
+        return 0;
+    }
+
+    private static List<Row> Rows(CompareOptions options) =>
+    [
+        new("enqueue, one thread", Better.Higher, []),
+        new($"enqueue, {options.EnqueueThreads} threads", Better.Higher, []),
+        new("drain, no-op jobs", Better.Higher, []),
+        new("drain, 10 ms jobs", Better.Higher, []),
+        new("idle latency p50", Better.Lower, []),
+        new("idle latency p95", Better.Lower, []),
+        new("idle latency p99", Better.Lower, []),
+    ];
 
     private static IEnumerable<ContenderSpec> Contenders(CompareOptions options)
     {

@@ -4,7 +4,7 @@ namespace JobPlatform.Benchmarks.Compare;
 
 /// <summary>Options of <c>compare</c>; <c>--quick</c> shrinks every size for a smoke run.</summary>
 public sealed record CompareOptions(
-    int Concurrency, int EnqueueThreads, TimeSpan Timeout, bool Quick, IReadOnlySet<string> Engines)
+    int Concurrency, int EnqueueThreads, TimeSpan Timeout, bool Quick, IReadOnlySet<string> Engines, string? Engine)
 {
     /// <summary>Enough connections for every worker of the engine plus the enqueuing threads.</summary>
     public int MaxPoolSize => Concurrency + EnqueueThreads + 20;
@@ -18,6 +18,8 @@ public sealed record CompareOptions(
             EnqueueThreads: Int("--enqueue-threads", 16),
             Timeout: TimeSpan.FromSeconds(Int("--timeout", 180)),
             Quick: args.Contains("--quick"),
-            Engines: (Arg("--engines") ?? "jobplatform,hangfire,quartz").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase));
+            Engines: (Arg("--engines") ?? "jobplatform,hangfire,quartz").Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase),
+            // Set by the parent when it starts the process that measures one engine.
+            Engine: Arg("--engine"));
     }
 }

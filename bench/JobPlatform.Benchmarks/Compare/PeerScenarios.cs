@@ -11,7 +11,7 @@ public sealed class PeerScenarios(BenchServer server, CompareOptions options)
     public async Task<Outcome> SingleEnqueueAsync(ContenderSpec spec) => await RunAsync(spec, "single", async (engine, ct) =>
     {
         var count = spec.Sizes.SingleEnqueue;
-        for (var i = 0; i < 20; i++) await engine.EnqueueAsync(WorkKind.Noop, i); // warm-up
+        await WarmUpAsync(engine, ct);
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
@@ -24,7 +24,8 @@ public sealed class PeerScenarios(BenchServer server, CompareOptions options)
     public async Task<Outcome> ParallelEnqueueAsync(ContenderSpec spec) => await RunAsync(spec, "parallel", async (engine, ct) =>
     {
         var count = spec.Sizes.ParallelEnqueue;
-        await ParallelEnqueue.RunAsync(engine, WorkKind.Noop, options.EnqueueThreads, options.EnqueueThreads); // warm-up
+        await WarmUpAsync(engine, ct);
+        await ParallelEnqueue.RunAsync(engine, WorkKind.Noop, options.EnqueueThreads * 10, options.EnqueueThreads);
         var clock = Stopwatch.StartNew();
         await ParallelEnqueue.RunAsync(engine, WorkKind.Noop, count, options.EnqueueThreads).WaitAsync(ct);
         return Outcome.Rate(count / clock.Elapsed.TotalSeconds);
@@ -56,6 +57,16 @@ public sealed class PeerScenarios(BenchServer server, CompareOptions options)
         samples.Sort();
         Outcome P(double q) => Outcome.Millis(samples[(int)Math.Min(samples.Count - 1, Math.Ceiling(q * samples.Count) - 1)]);
         return [P(0.50), P(0.95), P(0.99)];
+    }
+
+    /// <summary>
+    /// Two seconds of enqueues before the clock starts, for every engine alike: long enough for .NET to
+    /// compile the hot paths fully (tiered compilation) and for the pools to fill.
+    /// </summary>
+    private static async Task WarmUpAsync(IContender engine, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(2); i++) await engine.EnqueueAsync(WorkKind.Noop, i).WaitAsync(ct);
     }
 
     private async Task<Outcome> DrainAsync(ContenderSpec spec, WorkKind kind, int count) =>
@@ -93,6 +104,7 @@ public sealed class PeerScenarios(BenchServer server, CompareOptions options)
         {
             // An engine that will not stop is left behind rather than holding up the rest of the run.
             await engine.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
+            await server.DropDatabaseAsync(database);
         }
     }
 }
