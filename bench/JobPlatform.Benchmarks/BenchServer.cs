@@ -21,6 +21,9 @@ public sealed class BenchServer : IAsyncDisposable
     /// <summary>The variable that names an existing server (a user that may create databases).</summary>
     public const string ServerVariable = "JOBPLATFORM_BENCH_POSTGRES";
 
+    /// <summary>A server someone else runs and keeps running.</summary>
+    public static BenchServer Existing(string adminConnectionString) => new(adminConnectionString, "existing server", null);
+
     public static async Task<BenchServer> StartAsync()
     {
         if (Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } given)

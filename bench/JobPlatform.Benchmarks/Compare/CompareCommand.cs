@@ -101,7 +101,7 @@ public static class CompareCommand
         new("idle latency p99", Better.Lower, []),
     ];
 
-    private static IEnumerable<ContenderSpec> Contenders(CompareOptions options)
+    public static IEnumerable<ContenderSpec> Contenders(CompareOptions options)
     {
         int Size(int full) => options.Quick ? Math.Max(20, full / 10) : full;
         yield return new ContenderSpec(ComparisonTable.Ours, JobPlatformContender.Settings,

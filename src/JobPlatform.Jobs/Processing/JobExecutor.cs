@@ -24,7 +24,8 @@ public sealed partial class JobExecutor(
     private readonly string _server = options.Value.ServerName;
 
     /// <param name="shutdownToken">Cancelled when the server stops and the grace period is over.</param>
-    public async Task ExecuteAsync(ClaimedJob job, CancellationToken shutdownToken)
+    /// <param name="handlerFinished">Called when the handler has returned, before its outcome is recorded.</param>
+    public async Task ExecuteAsync(ClaimedJob job, CancellationToken shutdownToken, Func<Task>? handlerFinished = null)
     {
         registry.TryGet(job.Type, out var definition);
         var timeout = job.Timeout ?? definition?.Options.Timeout;
@@ -38,6 +39,7 @@ public sealed partial class JobExecutor(
             var clock = Stopwatch.StartNew();
             var error = await RunHandlerAsync(job, definition, cancellation.Token);
             clock.Stop();
+            if (handlerFinished is not null) await handlerFinished();
 
             var outcome = await RecordAsync(job, definition, error, timeout, shutdownToken);
             if (error is not null && outcome is not "released")

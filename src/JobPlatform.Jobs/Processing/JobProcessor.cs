@@ -65,6 +65,10 @@ public sealed partial class JobProcessor(
     {
         // Not disposed: running jobs release their slot after this loop has ended.
         var slots = new SemaphoreSlim(concurrency, concurrency);
+        // A job whose handler has returned gives its slot to the next claim while its outcome is written, so
+        // claims and outcome writes overlap instead of taking turns; at most `concurrency` jobs wait for
+        // their outcome at a time, which bounds what a slow database can pile up.
+        var recording = new SemaphoreSlim(concurrency, concurrency);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -87,7 +91,7 @@ public sealed partial class JobProcessor(
                     throw;
                 }
                 if (free > claimed.Count) slots.Release(free - claimed.Count);
-                foreach (var job in claimed) Start(job, slots);
+                foreach (var job in claimed) Start(job, slots, recording);
 
                 // Idle: sleep until a NOTIFY says jobs were enqueued, or until the next poll.
                 if (claimed.Count == 0) await JobSignal.WaitAsync(wake, _options.PollInterval, stoppingToken);
@@ -112,13 +116,19 @@ public sealed partial class JobProcessor(
         return await store.ClaimAsync(_options.ServerName, queue, types, limit, _options.LeaseDuration, cancellationToken);
     }
 
-    private void Start(ClaimedJob job, SemaphoreSlim slots)
+    private void Start(ClaimedJob job, SemaphoreSlim slots, SemaphoreSlim recording)
     {
         var task = Task.Run(async () =>
         {
+            var slotGiven = false;
             try
             {
-                await executor.ExecuteAsync(job, _shutdown.Token);
+                await executor.ExecuteAsync(job, _shutdown.Token, async () =>
+                {
+                    await recording.WaitAsync(CancellationToken.None);
+                    slots.Release();
+                    slotGiven = true;
+                });
             }
             catch (Exception e)
             {
@@ -127,7 +137,8 @@ public sealed partial class JobProcessor(
             }
             finally
             {
-                slots.Release();
+                if (slotGiven) recording.Release();
+                else slots.Release();
             }
         });
         lock (_tasks) _tasks.Add(task);

@@ -1,0 +1,72 @@
+extern alias bench;
+
+using bench::JobPlatform.Benchmarks;
+using bench::JobPlatform.Benchmarks.Compare;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.Bench;
+
+/// <summary>
+/// The peer comparison, small: each engine (ours, Hangfire, Quartz.NET) goes through every scenario on the
+/// test server, so that a package update or a changed schema that breaks one is found here, not in a long run.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PeerComparisonTests(PostgresFixture postgres)
+{
+    [Theory]
+    [InlineData("JobPlatform")]
+    [InlineData("Hangfire")]
+    [InlineData("Quartz")]
+    public async Task Every_engine_runs_every_scenario_to_the_end(string name)
+    {
+        var server = BenchServer.Existing(postgres.AdminConnectionString);
+        var options = CompareOptions.Parse(["--concurrency", "8", "--enqueue-threads", "4", "--timeout", "90"]);
+        var engine = CompareCommand.Contenders(options).Single(c => c.Name == name) with
+        {
+            Sizes = new ScenarioSizes(SingleEnqueue: 20, ParallelEnqueue: 40, Drain: 100, Sleep: 50, LatencySamples: 10),
+        };
+        var scenarios = new PeerScenarios(server, options);
+
+        // A drain reports a rate only once every job body ran and the engine's own store has none left.
+        Outcome[] outcomes =
+        [
+            await scenarios.SingleEnqueueAsync(engine),
+            await scenarios.ParallelEnqueueAsync(engine),
+            await scenarios.DrainAsync(engine),
+            await scenarios.SleepDrainAsync(engine),
+            .. await scenarios.IdleLatencyAsync(engine),
+        ];
+
+        Assert.All(outcomes, o => Assert.True(o.Value > 0, o.Text));
+        Assert.True(outcomes[4].Value <= outcomes[5].Value && outcomes[5].Value <= outcomes[6].Value, "p50 <= p95 <= p99");
+    }
+
+    [Fact]
+    public void The_table_gives_ratios_in_our_favour_and_judges_the_targets()
+    {
+        Row Make(string measure, Better better, double ours, double? theirs) => new(measure, better, new()
+        {
+            [ComparisonTable.Ours] = new Outcome(ours, $"{ours}"),
+            ["Peer"] = theirs is { } t ? new Outcome(t, $"{t}") : Outcome.Failed("timed out"),
+        });
+        List<Row> rows =
+        [
+            Make("enqueue, one thread", Better.Higher, 1000, 250),
+            Make("drain, no-op jobs", Better.Higher, 10_000, 100),
+            Make("idle latency p50", Better.Lower, 2, 40),
+            Make("idle latency p99", Better.Lower, 5, null),
+        ];
+        var output = new StringWriter();
+
+        ComparisonTable.Write(output, rows, [ComparisonTable.Ours, "Peer"]);
+
+        var text = output.ToString();
+        Assert.Contains("| enqueue, one thread | 1000 | 250 | 4.0× |", text);
+        Assert.Contains("| drain, no-op jobs | 10000 | 100 | 100.0× |", text);
+        Assert.Contains("| idle latency p50 | 2 | 40 | 20.0× |", text); // lower is better: 40 / 2
+        Assert.Contains("| idle latency p99 | 5 | timed out | - |", text); // a failed peer stays in the table
+        Assert.Contains("drain no-op >= 50x Peer: 100.0x: met", text);
+        Assert.Contains("one-thread enqueue >= 10x Peer: 4.0x: MISSED", text);
+        Assert.Contains("JobPlatform idle p99 < Peer p50: 5.0 ms vs 40.0 ms: met", text);
+    }
+}
