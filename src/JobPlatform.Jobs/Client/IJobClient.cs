@@ -1,3 +1,4 @@
+using JobPlatform.Jobs.Scheduling;
 using Npgsql;
 
 namespace JobPlatform.Jobs.Client;
@@ -32,4 +33,34 @@ public interface IJobClient
 
     /// <summary>The processing servers, as their last heartbeats describe them; a server silent for three leases is pruned.</summary>
     Task<IReadOnlyList<ServerInfo>> GetServersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a recurring schedule at run time; its first occurrence is the first after now.</summary>
+    /// <exception cref="DuplicateScheduleException">A schedule of that name exists.</exception>
+    /// <exception cref="UnknownJobTypeException">No worker has registered the schedule's job type.</exception>
+    /// <exception cref="ArgumentException">The cron expression, time zone, payload or an option is not valid.</exception>
+    Task<ScheduleInfo> CreateScheduleAsync(ScheduleDefinition definition, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces a schedule's definition; a new cron expression or time zone restarts its occurrences from now.
+    /// Null when there is no such schedule. A schedule declared in a worker's code is set back to the code's
+    /// definition when that worker next starts.
+    /// </summary>
+    Task<ScheduleInfo?> UpdateScheduleAsync(ScheduleDefinition definition, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops firing a schedule until it is resumed; false when there is no such schedule.</summary>
+    Task<bool> PauseScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Fires a paused schedule again from its first occurrence after now (what fell in the pause is not caught up).</summary>
+    Task<bool> ResumeScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a schedule (its jobs stay); a schedule declared in code comes back when its worker starts.</summary>
+    Task<bool> DeleteScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Enqueues the schedule's job now, outside its occurrences; null when there is no such schedule.</summary>
+    Task<EnqueueResult?> TriggerScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<ScheduleInfo?> GetScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every schedule with its next five occurrences and how its last one went.</summary>
+    Task<IReadOnlyList<ScheduleInfo>> GetSchedulesAsync(CancellationToken cancellationToken = default);
 }

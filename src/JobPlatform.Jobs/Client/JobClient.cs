@@ -12,7 +12,7 @@ namespace JobPlatform.Jobs.Client;
 /// The PostgreSQL implementation of <see cref="IJobClient"/>. It works on the scoped context's connection,
 /// so an enqueue made while the caller's <c>DbContext</c> has a transaction open is part of that transaction.
 /// </summary>
-internal sealed class JobClient(JobsDbContext db, JobStore store, JobsTelemetry telemetry) : IJobClient
+internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTelemetry telemetry, TimeProvider time) : IJobClient
 {
     public const int MaxTags = 20, MaxKeyLength = 200;
 

@@ -1,6 +1,7 @@
 using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Maintenance;
 using JobPlatform.Jobs.Processing;
+using JobPlatform.Jobs.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -33,7 +34,34 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         Services.AddHostedService<ServerHeartbeat>();
         Services.AddHostedService<JobRescuer>();
         Services.AddHostedService<JobCleaner>();
+
+        // Every worker may lead the scheduler; the lease picks one.
+        Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        Services.TryAddSingleton<ScheduleFirer>();
+        Services.TryAddSingleton<ScheduleRunner>();
+        Services.AddHostedService<ScheduleSeeder>();
+        Services.AddHostedService(sp => sp.GetRequiredService<ScheduleRunner>());
         return this;
+    }
+
+    /// <summary>
+    /// Declares a recurring schedule in code: stored when the worker starts, updated when the code changes,
+    /// one row however many workers declare it. The definition is checked here, so a bad cron expression
+    /// stops the worker at start with a message that says why.
+    /// </summary>
+    public JobPlatformBuilder AddSchedule(ScheduleDefinition definition)
+    {
+        ScheduleValidation.Validate(definition);
+        Services.AddSingleton(new DeclaredSchedule(definition));
+        return this;
+    }
+
+    /// <summary>Declares a recurring schedule whose jobs get <paramref name="payload"/>; see <see cref="AddSchedule(ScheduleDefinition)"/>.</summary>
+    public JobPlatformBuilder AddSchedule<TPayload>(
+        string name, string cron, string type, TPayload payload, Func<ScheduleDefinition, ScheduleDefinition>? configure = null)
+    {
+        var definition = new ScheduleDefinition(name, cron, type, System.Text.Json.JsonSerializer.Serialize(payload, JobJson.Options));
+        return AddSchedule(configure is null ? definition : configure(definition));
     }
 
     /// <summary>Registers a handler for the job type <paramref name="name"/>.</summary>

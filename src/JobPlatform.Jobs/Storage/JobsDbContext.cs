@@ -17,6 +17,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<JobTypeRecord> JobTypes => Set<JobTypeRecord>();
     public DbSet<ServerRecord> Servers => Set<ServerRecord>();
     public DbSet<JobAttemptRecord> Attempts => Set<JobAttemptRecord>();
+    public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
+    public DbSet<LeaseRecord> Leases => Set<LeaseRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -79,6 +81,25 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         {
             server.ToTable("servers");
             server.HasKey(s => s.Id).HasName("pk_servers");
+        });
+
+        modelBuilder.Entity<ScheduleRecord>(schedule =>
+        {
+            schedule.ToTable("schedules", t =>
+            {
+                t.HasCheckConstraint("ck_schedules_misfire", "misfire IN ('run-once','skip')");
+                t.HasCheckConstraint("ck_schedules_overlap", "overlap IN ('allow','skip')");
+            });
+            schedule.HasKey(s => s.Name).HasName("pk_schedules");
+            schedule.Property(s => s.Payload).HasColumnType("jsonb").IsRequired();
+            // The leader's question every tick: which active schedules are due.
+            schedule.HasIndex(s => s.NextRunAt).HasDatabaseName("ix_schedules_due").HasFilter("NOT paused");
+        });
+
+        modelBuilder.Entity<LeaseRecord>(lease =>
+        {
+            lease.ToTable("leases");
+            lease.HasKey(l => l.Name).HasName("pk_leases");
         });
 
         SnakeCaseColumns.Apply(modelBuilder);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using JobPlatform.Tests.Infrastructure;
-using Npgsql;
 
 namespace JobPlatform.Tests.Engine;
 
@@ -18,35 +17,35 @@ public sealed class CrashTests(PostgresFixture postgres)
     {
         var db = await postgres.CreateDatabaseAsync();
         await using (await EngineHost.StartAsync(db)) { } // migrate
-        await ExecuteAsync(db, "CREATE TABLE side_effects (job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL)");
+        await Sql.ExecuteAsync(db, "CREATE TABLE side_effects (job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL)");
 
         var workers = new List<Process>();
         try
         {
             var doomed = StartWorker(db);
             workers.Add(doomed);
-            await WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.job_types WHERE name = 'side-effect'", 1);
+            await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.job_types WHERE name = 'side-effect'", 1);
             await using (var host = await EngineHost.StartAsync(db))
                 await host.WithClientAsync(c => c.EnqueueManyAsync("side-effect", Enumerable.Range(0, Jobs).Select(i => $"{{\"number\": {i}}}")));
 
-            await WaitUntilAsync(db, "SELECT count(*) FROM side_effects", Jobs / 4);
+            await Sql.WaitUntilAsync(db, "SELECT count(*) FROM side_effects", Jobs / 4);
             doomed.Kill(); // SIGKILL: no shutdown, no release; its leases must expire
             await doomed.WaitForExitAsync();
-            var claimedByTheDead = await ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'processing'");
+            var claimedByTheDead = await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'processing'");
 
             workers.Add(StartWorker(db));
             workers.Add(StartWorker(db));
-            await WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state IN ('succeeded','failed','cancelled')", Jobs, TimeSpan.FromSeconds(120));
+            await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state IN ('succeeded','failed','cancelled')", Jobs, TimeSpan.FromSeconds(120));
 
-            Assert.Equal(Jobs, await ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'"));
-            Assert.Equal(0, await ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE lease_owner IS NOT NULL OR lease_expires_at IS NOT NULL"));
+            Assert.Equal(Jobs, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'"));
+            Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE lease_owner IS NOT NULL OR lease_expires_at IS NOT NULL"));
             // Two servers never ran the same attempt: each (job, attempt) left one side effect at most.
-            Assert.Equal(0, await ScalarAsync(db, "SELECT count(*) FROM (SELECT 1 FROM side_effects GROUP BY job_id, attempt HAVING count(*) > 1) d"));
-            Assert.Equal(Jobs, await ScalarAsync(db, "SELECT count(DISTINCT job_id) FROM side_effects"));
+            Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM (SELECT 1 FROM side_effects GROUP BY job_id, attempt HAVING count(*) > 1) d"));
+            Assert.Equal(Jobs, await Sql.ScalarAsync(db, "SELECT count(DISTINCT job_id) FROM side_effects"));
             // Both survivors worked, and the dead worker's claims were rescued, not lost.
-            Assert.Equal(3, await ScalarAsync(db, "SELECT count(DISTINCT pid) FROM side_effects"));
+            Assert.Equal(3, await Sql.ScalarAsync(db, "SELECT count(DISTINCT pid) FROM side_effects"));
             Assert.True(claimedByTheDead > 0, "the kill landed while no job was claimed; the test proved nothing");
-            Assert.Equal(claimedByTheDead, await ScalarAsync(db, "SELECT count(*) FROM jobplatform.job_attempts WHERE outcome = 'rescued'"));
+            Assert.Equal(claimedByTheDead, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.job_attempts WHERE outcome = 'rescued'"));
         }
         finally
         {
@@ -55,49 +54,5 @@ public sealed class CrashTests(PostgresFixture postgres)
         }
     }
 
-    private static Process StartWorker(string db)
-    {
-        var dll = Path.Combine(
-            AppContext.BaseDirectory.Replace($"{Path.DirectorySeparatorChar}JobPlatform.Tests{Path.DirectorySeparatorChar}",
-                $"{Path.DirectorySeparatorChar}JobPlatform.TestWorker{Path.DirectorySeparatorChar}"),
-            "JobPlatform.TestWorker.dll");
-        Assert.True(File.Exists(dll), $"build JobPlatform.TestWorker first: {dll} is missing");
-        var process = Process.Start(new ProcessStartInfo("dotnet", [dll, db, "2"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitUntilAsync(string db, string countSql, long atLeast, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        long count;
-        while ((count = await ScalarAsync(db, countSql)) < atLeast)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"'{countSql}' reached {count}, not {atLeast}.");
-            await Task.Delay(50);
-        }
-    }
-
-    private static async Task<long> ScalarAsync(string db, string sql)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
-
-    private static async Task ExecuteAsync(string db, string sql)
-    {
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Process StartWorker(string db) => TestWorkerProcess.Start(db, "2");
 }

@@ -247,6 +247,135 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.ToTable("job_types", "jobplatform");
                 });
 
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.LeaseRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("holder");
+
+                    b.Property<long>("Term")
+                        .HasColumnType("bigint")
+                        .HasColumnName("term");
+
+                    b.HasKey("Name")
+                        .HasName("pk_leases");
+
+                    b.ToTable("leases", "jobplatform");
+                });
+
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.ScheduleRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("cron");
+
+                    b.Property<Guid?>("LastJobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_job_id");
+
+                    b.Property<DateTimeOffset?>("LastOccurrenceAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_occurrence_at");
+
+                    b.Property<string>("LastSkipReason")
+                        .HasColumnType("text")
+                        .HasColumnName("last_skip_reason");
+
+                    b.Property<DateTimeOffset?>("LastSkippedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_skipped_at");
+
+                    b.Property<int?>("MaxAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_attempts");
+
+                    b.Property<string>("Misfire")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("misfire");
+
+                    b.Property<DateTimeOffset>("NextRunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_run_at");
+
+                    b.Property<string>("Overlap")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("overlap");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.Property<string>("Queue")
+                        .HasColumnType("text")
+                        .HasColumnName("queue");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("time_zone");
+
+                    b.Property<TimeSpan?>("Timeout")
+                        .HasColumnType("interval")
+                        .HasColumnName("timeout");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_schedules");
+
+                    b.HasIndex("NextRunAt")
+                        .HasDatabaseName("ix_schedules_due")
+                        .HasFilter("NOT paused");
+
+                    b.ToTable("schedules", "jobplatform", t =>
+                        {
+                            t.HasCheckConstraint("ck_schedules_misfire", "misfire IN ('run-once','skip')");
+
+                            t.HasCheckConstraint("ck_schedules_overlap", "overlap IN ('allow','skip')");
+                        });
+                });
+
             modelBuilder.Entity("JobPlatform.Jobs.Storage.ServerRecord", b =>
                 {
                     b.Property<string>("Id")

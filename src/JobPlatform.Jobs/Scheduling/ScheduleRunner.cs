@@ -1,0 +1,94 @@
+using JobPlatform.Jobs.Processing;
+using JobPlatform.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace JobPlatform.Jobs.Scheduling;
+
+/// <summary>
+/// Runs on every worker; the one that holds the scheduler lease leads and fires due schedules. Each tick
+/// the leader renews the lease and the others try to take it, so when the leader dies another leads within
+/// the lease duration (plus a tick). Leading is only about work: exactly-once firing does not depend on it
+/// (see <see cref="ScheduleFirer"/>).
+/// </summary>
+public sealed partial class ScheduleRunner(
+    IServiceScopeFactory scopeFactory,
+    ScheduleFirer firer,
+    TimeProvider time,
+    IOptions<SchedulingOptions> options,
+    IOptions<ProcessingOptions> processing,
+    ILogger<ScheduleRunner> logger) : BackgroundService
+{
+    public const string LeaseName = "scheduler";
+
+    private readonly string _server = processing.Value.ServerName;
+
+    /// <summary>Whether this server leads at the moment (for tests and diagnostics).</summary>
+    public bool IsLeader { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var tick = options.Value.Tick;
+        if (!options.Value.Enabled) return;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var wait = tick;
+                try
+                {
+                    await HoldLeaseAsync(stoppingToken);
+                    if (IsLeader && await firer.FireDueAsync(stoppingToken) is { } next)
+                        wait = TimeSpan.FromTicks(Math.Clamp((next - time.GetUtcNow()).Ticks, TimeSpan.FromMilliseconds(5).Ticks, tick.Ticks));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRoundFailed(e);
+                }
+                await Task.Delay(wait, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!IsLeader) return;
+        // Hand over at once rather than after the lease runs out.
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<JobStore>().ReleaseLeaseAsync(LeaseName, _server, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogRoundFailed(e);
+        }
+        IsLeader = false;
+    }
+
+    private async Task HoldLeaseAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var term = await scope.ServiceProvider.GetRequiredService<JobStore>()
+            .HoldLeaseAsync(LeaseName, _server, options.Value.LeaseDuration, cancellationToken);
+        var leads = term is not null;
+        if (leads && !IsLeader) LogLeading(_server, term!.Value);
+        else if (!leads && IsLeader) LogLostLead(_server);
+        IsLeader = leads;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {Server} now leads the scheduler (term {Term})")]
+    private partial void LogLeading(string server, long term);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Server {Server} no longer leads the scheduler")]
+    private partial void LogLostLead(string server);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler round failed; trying again at the next tick")]
+    private partial void LogRoundFailed(Exception exception);
+}

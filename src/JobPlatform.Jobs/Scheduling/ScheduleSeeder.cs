@@ -1,0 +1,30 @@
+using JobPlatform.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace JobPlatform.Jobs.Scheduling;
+
+/// <summary>
+/// Stores the schedules this worker declares in code (<c>AddSchedule</c>) when it starts: new ones are
+/// inserted, changed ones updated, and several workers starting at once still leave one row each.
+/// </summary>
+public sealed class ScheduleSeeder(IServiceScopeFactory scopeFactory, IEnumerable<DeclaredSchedule> declared, TimeProvider time) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        foreach (var schedule in declared)
+        {
+            var cron = ScheduleValidation.Validate(schedule.Definition);
+            var next = cron.Next(time.GetUtcNow())
+                ?? throw new InvalidOperationException($"Schedule '{schedule.Definition.Name}' ('{schedule.Definition.Cron}') never fires.");
+            await store.UpsertScheduleAsync(schedule.Definition, next, cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>A schedule declared in a worker's code.</summary>
+public sealed record DeclaredSchedule(ScheduleDefinition Definition);
