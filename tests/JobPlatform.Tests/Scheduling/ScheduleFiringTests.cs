@@ -1,0 +1,101 @@
+using JobPlatform.Jobs.Processing;
+using JobPlatform.Jobs.Scheduling;
+using JobPlatform.Tests.Engine;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobPlatform.Tests.Scheduling;
+
+/// <summary>Schedules fired by several servers at once, in real time, and a leader killed in the middle.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ScheduleFiringTests(PostgresFixture postgres)
+{
+    private const string Occurrences = "SELECT unique_key FROM jobplatform.jobs WHERE unique_key LIKE 'schedule:tick:%' ORDER BY unique_key";
+
+    [Fact]
+    public async Task A_schedule_every_second_fires_once_per_occurrence_with_three_servers()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var servers = new List<EngineHost>();
+        try
+        {
+            // Three servers declare the same schedule and all try to lead; ticks are short so that two may
+            // well believe they lead at once while the lease changes hands.
+            foreach (var name in new[] { "s1", "s2", "s3" })
+                servers.Add(await EngineHost.StartAsync(db, jobs =>
+                {
+                    jobs.Services.AddSingleton(new Executions());
+                    jobs.AddJob<EchoJob, EchoPayload>("echo")
+                        .AddSchedule("tick", "* * * * * *", "echo", new EchoPayload("tick"));
+                    jobs.Services.Configure<SchedulingOptions>(o => (o.Tick, o.LeaseDuration) = (TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)));
+                }, o => o.ServerName = name));
+            await Task.Delay(TimeSpan.FromSeconds(32));
+        }
+        finally
+        {
+            foreach (var server in servers) await server.DisposeAsync();
+        }
+
+        var keys = await Sql.StringsAsync(db, Occurrences);
+        Assert.Equal(keys.Count, keys.Distinct().Count()); // never twice for one occurrence
+        var seconds = keys.Select(OccurrenceOf).ToList();
+        // Thirty seconds in the middle of the run: every second fired once (±1 at the edges).
+        var window = seconds.Where(s => s >= seconds[0].AddSeconds(1) && s < seconds[0].AddSeconds(31)).ToList();
+        Assert.InRange(window.Count, 29, 31);
+        Assert.All(seconds.Zip(seconds.Skip(1)), pair => Assert.Equal(TimeSpan.FromSeconds(1), pair.Second - pair.First));
+        Assert.Equal(1, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.schedules"));
+    }
+
+    [Fact]
+    public async Task Killing_the_leader_hands_over_within_the_lease_time_and_fires_nothing_twice()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using (await EngineHost.StartAsync(db)) { } // migrate
+        await Sql.ExecuteAsync(db, "CREATE TABLE side_effects (job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL)");
+        const double leaseSeconds = 3;
+        var workers = new List<System.Diagnostics.Process>();
+        try
+        {
+            workers.Add(TestWorkerProcess.Start(db, $"{leaseSeconds}", "--schedule"));
+            workers.Add(TestWorkerProcess.Start(db, $"{leaseSeconds}", "--schedule"));
+            await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.leases WHERE expires_at > now()", 1);
+            await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE unique_key LIKE 'schedule:tick:%'", 3);
+
+            var leader = await LeaderPidAsync(db);
+            var doomed = workers.Single(w => w.Id == leader);
+            doomed.Kill(); // SIGKILL: the lease is not released; it must run out
+            var killedAt = DateTime.UtcNow;
+            await doomed.WaitForExitAsync();
+
+            while (await LeaderPidAsync(db) is not { } next || next == leader)
+            {
+                Assert.True(DateTime.UtcNow - killedAt < TimeSpan.FromSeconds(leaseSeconds + 3), "no server took over within the lease time");
+                await Task.Delay(50);
+            }
+            var handover = DateTime.UtcNow - killedAt;
+            Assert.True(handover < TimeSpan.FromSeconds(leaseSeconds + 1), $"handover took {handover}");
+            await Task.Delay(TimeSpan.FromSeconds(3)); // the new leader fires, including what fell in the gap
+        }
+        finally
+        {
+            foreach (var worker in workers.Where(w => !w.HasExited)) worker.Kill();
+            foreach (var worker in workers) worker.Dispose();
+        }
+
+        var keys = await Sql.StringsAsync(db, Occurrences);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        // The occurrences missed while nobody led were fired late by the new leader: no gap, no double.
+        var seconds = keys.Select(OccurrenceOf).ToList();
+        Assert.All(seconds.Zip(seconds.Skip(1)), pair => Assert.Equal(TimeSpan.FromSeconds(1), pair.Second - pair.First));
+        Assert.True(seconds.Count >= 6, $"only {seconds.Count} occurrences fired");
+    }
+
+    private static async Task<int?> LeaderPidAsync(string db)
+    {
+        var holders = await Sql.StringsAsync(db, "SELECT holder FROM jobplatform.leases WHERE name = 'scheduler' AND expires_at > now()");
+        return holders.Count == 1 ? int.Parse(holders[0].Split(':')[^1]) : null;
+    }
+
+    private static DateTimeOffset OccurrenceOf(string key) =>
+        DateTimeOffset.Parse(key["schedule:tick:".Length..], System.Globalization.CultureInfo.InvariantCulture);
+}
