@@ -27,6 +27,7 @@ app.MapDefaultEndpoints();
 app.MapJobEndpoints();
 app.MapSeedEndpoints();
 app.MapServerEndpoints();
+app.MapScheduleEndpoints();
 app.MapDemoEndpoints();
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 

@@ -13,7 +13,11 @@ builder.Services.AddJobPlatform()
     .AddProcessing()
     .AddJob<SimpleJob, SimpleJobPayload>(SimpleJob.Name)
     .AddJob<LongRunningJob, LongRunningJobPayload>(LongRunningJob.Name, o => o.MaxAttempts = 1)
-    .AddJob<FlakyJob, FlakyJobPayload>(FlakyJob.Name, o => o.MaxAttempts = 5);
+    .AddJob<FlakyJob, FlakyJobPayload>(FlakyJob.Name, o => o.MaxAttempts = 5)
+    .AddJob<HeartbeatReportJob, HeartbeatReportPayload>(HeartbeatReportJob.Name, o => o.MaxAttempts = 1)
+    // A recurring schedule declared in code: every minute, fired once however many workers run.
+    .AddSchedule(HeartbeatReportJob.Schedule, HeartbeatReportJob.Cron, HeartbeatReportJob.Name, new HeartbeatReportPayload(),
+        s => s with { Overlap = JobPlatform.Jobs.Scheduling.OverlapPolicy.Skip });
 builder.Services.AddSingleton<IServerEndpointSource, KestrelEndpointSource>();
 
 var app = builder.Build();
