@@ -34,6 +34,16 @@ public interface IJobClient
     /// <summary>The processing servers, as their last heartbeats describe them; a server silent for three leases is pruned.</summary>
     Task<IReadOnlyList<ServerInfo>> GetServersAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Enqueues a set of jobs as one batch (all or none, binary COPY per job type) with an optional callback
+    /// job, enqueued once when every job of the batch has finished, however they ended.
+    /// </summary>
+    /// <exception cref="UnknownJobTypeException">No worker has registered a job's or the callback's type.</exception>
+    Task<BatchEnqueueResult> EnqueueBatchAsync(IEnumerable<BatchJob> jobs, BatchCallback? callback = null, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>A batch's progress, or null.</summary>
+    Task<BatchInfo?> GetBatchAsync(Guid id, CancellationToken cancellationToken = default);
+
     /// <summary>Creates a recurring schedule at run time; its first occurrence is the first after now.</summary>
     /// <exception cref="DuplicateScheduleException">A schedule of that name exists.</exception>
     /// <exception cref="UnknownJobTypeException">No worker has registered the schedule's job type.</exception>

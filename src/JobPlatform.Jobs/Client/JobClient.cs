@@ -90,14 +90,21 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
         };
     }
 
-    public async Task<CancelOutcome> CancelAsync(Guid id, CancellationToken cancellationToken = default) =>
-        await store.CancelAsync(id, "Cancelled on request.", cancellationToken) switch
+    public async Task<CancelOutcome> CancelAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var outcome = await store.CancelAsync(id, "Cancelled on request.", cancellationToken) switch
         {
             null => CancelOutcome.NotFound,
             ({ } previous, _) when previous is JobState.Succeeded or JobState.Failed or JobState.Cancelled => CancelOutcome.AlreadyFinished,
             (JobState.Processing, _) => CancelOutcome.CancellationRequested,
             _ => CancelOutcome.Cancelled,
         };
+        // A waiting job cancelled here may have been the last unfinished one of its batch.
+        if (outcome == CancelOutcome.Cancelled
+            && await db.Jobs.AsNoTracking().Where(j => j.Id == id).Select(j => j.BatchId).SingleOrDefaultAsync(cancellationToken) is { } batch)
+            await store.FinishBatchAsync(batch, cancellationToken);
+        return outcome;
+    }
 
     public async Task<IReadOnlyList<JobTypeInfo>> GetJobTypesAsync(CancellationToken cancellationToken = default) =>
         await db.JobTypes.AsNoTracking()

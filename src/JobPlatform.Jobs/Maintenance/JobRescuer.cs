@@ -27,6 +27,8 @@ public sealed partial class JobRescuer(
         if (rescued > 0) LogRescued(rescued);
         // The safety net for continuations: parents failed here, or deleted by retention.
         await store.ReleaseContinuationsAsync(null, cancellationToken);
+        // And for batches whose last job ended where no checker ran (failed here, or its server died).
+        await store.FinishOpenBatchesAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rescued {Count} jobs whose lease expired")]

@@ -42,6 +42,7 @@ public sealed partial class JobExecutor(
             if (handlerFinished is not null) await handlerFinished();
 
             var outcome = await RecordAsync(job, definition, error, timeout, shutdownToken);
+            if (job.BatchId is { } batch && outcome is "succeeded" or "failed" or "cancelled") await FinishBatchAsync(batch);
             if (error is not null && outcome is not "released")
             {
                 activity?.AddException(error);
@@ -55,6 +56,20 @@ public sealed partial class JobExecutor(
         finally
         {
             running.Remove(job.Id);
+        }
+    }
+
+    /// <summary>Closes the job's batch if it was the last to finish; on failure the rescuer's sweep closes it later.</summary>
+    private async Task FinishBatchAsync(Guid batch)
+    {
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<JobStore>().FinishBatchAsync(batch, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogBatchCheckFailed(e, batch);
         }
     }
 
@@ -121,4 +136,7 @@ public sealed partial class JobExecutor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: outcome refused, fencing token {Token} is stale (the lease expired and the job was rescued)")]
     private partial void LogStale(Guid jobId, long token);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checking whether batch {BatchId} has finished failed; the rescuer's sweep will")]
+    private partial void LogBatchCheckFailed(Exception exception, Guid batchId);
 }

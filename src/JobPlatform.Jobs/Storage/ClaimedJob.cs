@@ -16,4 +16,5 @@ public sealed record ClaimedJob(
     public string[] Tags { get; init; } = [];
     public TimeSpan? Timeout { get; init; }
     public TimeSpan[]? RetryIntervals { get; init; }
+    public Guid? BatchId { get; init; }
 }

@@ -44,6 +44,9 @@ public sealed class JobRecord
     public short? ProgressPercent { get; set; }
     public string? ProgressMessage { get; set; }
 
+    /// <summary>The batch this job belongs to, if any.</summary>
+    public Guid? BatchId { get; set; }
+
     /// <summary>For a continuation: the job it waits for, and on which outcome it runs.</summary>
     public Guid? ParentId { get; set; }
 

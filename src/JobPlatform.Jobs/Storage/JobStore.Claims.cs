@@ -33,7 +33,7 @@ public sealed partial class JobStore
                 LIMIT @limit
                 FOR UPDATE SKIP LOCKED)
             RETURNING j.id, j.type, j.queue, j.payload::text, j.attempt, j.max_attempts, j.fencing_token,
-                      j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals
+                      j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals, j.batch_id
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
@@ -56,6 +56,7 @@ public sealed partial class JobStore
                 Tags = reader.GetFieldValue<string[]>(10),
                 Timeout = reader.IsDBNull(11) ? null : reader.GetFieldValue<TimeSpan>(11),
                 RetryIntervals = reader.IsDBNull(12) ? null : reader.GetFieldValue<TimeSpan[]>(12),
+                BatchId = reader.IsDBNull(13) ? null : reader.GetGuid(13),
             });
         }
         return claimed;

@@ -106,7 +106,7 @@ public sealed partial class JobStore
         var connection = await OpenConnectionAsync(cancellationToken);
         await using var importer = await connection.BeginBinaryImportAsync("""
             COPY jobplatform.jobs (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at,
-                                   fencing_token, trace_parent, tags, timeout, retry_intervals)
+                                   fencing_token, trace_parent, tags, timeout, retry_intervals, batch_id)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken);
         foreach (var (id, payload) in jobs)
@@ -127,6 +127,7 @@ public sealed partial class JobStore
             await importer.WriteAsync(template.Tags, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(importer, template.Timeout, NpgsqlDbType.Interval, cancellationToken);
             await WriteNullableAsync(importer, template.RetryIntervals, NpgsqlDbType.Array | NpgsqlDbType.Interval, cancellationToken);
+            await WriteNullableAsync(importer, template.BatchId, NpgsqlDbType.Uuid, cancellationToken);
         }
         var count = (long)await importer.CompleteAsync(cancellationToken);
         await importer.DisposeAsync(); // ends the COPY, so that the connection takes the NOTIFY

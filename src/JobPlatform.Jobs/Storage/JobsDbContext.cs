@@ -19,6 +19,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<JobAttemptRecord> Attempts => Set<JobAttemptRecord>();
     public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
     public DbSet<LeaseRecord> Leases => Set<LeaseRecord>();
+    public DbSet<BatchRecord> Batches => Set<BatchRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -60,6 +61,10 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.HasIndex(j => j.ParentId)
                 .HasDatabaseName("ix_jobs_awaiting_parent")
                 .HasFilter("state = 'awaiting'");
+            // A batch's progress counts its jobs; whether it is done asks for one unfinished job.
+            job.HasIndex(j => j.BatchId, "ix_jobs_batch").HasFilter("batch_id IS NOT NULL");
+            job.HasIndex(j => j.BatchId, "ix_jobs_batch_unfinished")
+                .HasFilter("batch_id IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')");
         });
 
         modelBuilder.Entity<JobAttemptRecord>(attempt =>
@@ -94,6 +99,15 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             schedule.Property(s => s.Payload).HasColumnType("jsonb").IsRequired();
             // The leader's question every tick: which active schedules are due.
             schedule.HasIndex(s => s.NextRunAt).HasDatabaseName("ix_schedules_due").HasFilter("NOT paused");
+        });
+
+        modelBuilder.Entity<BatchRecord>(batch =>
+        {
+            batch.ToTable("batches");
+            batch.HasKey(b => b.Id).HasName("pk_batches");
+            batch.Property(b => b.CallbackPayload).HasColumnType("jsonb");
+            // The sweep looks only at batches still open.
+            batch.HasIndex(b => b.CreatedAt).HasDatabaseName("ix_batches_open").HasFilter("finished_at IS NULL");
         });
 
         modelBuilder.Entity<LeaseRecord>(lease =>

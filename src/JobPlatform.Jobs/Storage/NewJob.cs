@@ -14,6 +14,8 @@ public sealed record NewJob(Guid Id, string Type, string PayloadJson)
     public TimeSpan? Timeout { get; init; }
     public TimeSpan[]? RetryIntervals { get; init; }
 
+    public Guid? BatchId { get; init; }
+
     /// <summary>The parent of a continuation, and the parent state it runs on (succeeded, failed or always).</summary>
     public Guid? ParentId { get; init; }
     public string? ContinueOn { get; init; }

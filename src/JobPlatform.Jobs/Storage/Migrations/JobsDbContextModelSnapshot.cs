@@ -25,6 +25,51 @@ namespace JobPlatform.Jobs.Storage.Migrations
 
             modelBuilder.HasSequence("fencing_tokens");
 
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.BatchRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CallbackJobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("callback_job_id");
+
+                    b.Property<string>("CallbackPayload")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("callback_payload");
+
+                    b.Property<string>("CallbackQueue")
+                        .HasColumnType("text")
+                        .HasColumnName("callback_queue");
+
+                    b.Property<string>("CallbackType")
+                        .HasColumnType("text")
+                        .HasColumnName("callback_type");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer")
+                        .HasColumnName("total");
+
+                    b.HasKey("Id")
+                        .HasName("pk_batches");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_batches_open")
+                        .HasFilter("finished_at IS NULL");
+
+                    b.ToTable("batches", "jobplatform");
+                });
+
             modelBuilder.Entity("JobPlatform.Jobs.Storage.JobAttemptRecord", b =>
                 {
                     b.Property<Guid>("JobId")
@@ -80,6 +125,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.Property<int>("Attempt")
                         .HasColumnType("integer")
                         .HasColumnName("attempt");
+
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("batch_id");
 
                     b.Property<DateTimeOffset?>("CancelRequestedAt")
                         .HasColumnType("timestamp with time zone")
@@ -210,6 +259,12 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .IsDescending(false, true, false, false)
                         .HasDatabaseName("ix_jobs_due")
                         .HasFilter("state IN ('enqueued','scheduled')");
+
+                    b.HasIndex(new[] { "BatchId" }, "ix_jobs_batch")
+                        .HasFilter("batch_id IS NOT NULL");
+
+                    b.HasIndex(new[] { "BatchId" }, "ix_jobs_batch_unfinished")
+                        .HasFilter("batch_id IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')");
 
                     b.ToTable("jobs", "jobplatform", t =>
                         {
