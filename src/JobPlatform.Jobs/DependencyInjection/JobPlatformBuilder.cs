@@ -75,6 +75,9 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         configure?.Invoke(options);
         if (!JobTypeNames.IsValid(options.Queue))
             throw new ArgumentException($"'{options.Queue}' is not a valid queue name ({JobTypeNames.Pattern}).", nameof(configure));
+        if (options.ConcurrencyLimit is < 1)
+            throw new ArgumentException("A concurrency limit allows at least one running job.", nameof(configure));
+        options.RateLimit?.Validate();
 
         Services.TryAddScoped<THandler>();
         Services.AddSingleton(new JobTypeDefinition(name, options, typeof(TPayload), JobJson.SchemaOf(typeof(TPayload)), Invoke));

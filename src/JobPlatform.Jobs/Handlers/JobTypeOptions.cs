@@ -19,4 +19,24 @@ public sealed class JobTypeOptions
 
     /// <summary>Waits before the 1st, 2nd … retry (the last repeats); null means exponential backoff with jitter.</summary>
     public TimeSpan[]? RetryIntervals { get; set; }
+
+    /// <summary>At most this many jobs of the type run at once in the whole cluster, however many workers there are; null: no limit.</summary>
+    [Range(1, 100_000)]
+    public int? ConcurrencyLimit { get; set; }
+
+    /// <summary>At most this many jobs of the type start per interval in the whole cluster; null: no limit.</summary>
+    public RateLimit? RateLimit { get; set; }
+
+    /// <summary>Whether a cluster-wide limit applies, so that claims of this type take the limited path.</summary>
+    public bool IsLimited => ConcurrencyLimit is not null || RateLimit is not null;
+}
+
+/// <summary>At most <paramref name="Starts"/> starts in any window of <paramref name="Per"/>.</summary>
+public sealed record RateLimit(int Starts, TimeSpan Per)
+{
+    public void Validate()
+    {
+        if (Starts < 1) throw new ArgumentException("A rate limit allows at least one start.", nameof(Starts));
+        if (Per <= TimeSpan.Zero || Per > TimeSpan.FromDays(1)) throw new ArgumentException("A rate limit's interval is between 0 and one day.", nameof(Per));
+    }
 }

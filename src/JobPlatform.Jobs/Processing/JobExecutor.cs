@@ -43,6 +43,8 @@ public sealed partial class JobExecutor(
 
             var outcome = await RecordAsync(job, definition, error, timeout, shutdownToken);
             if (job.BatchId is { } batch && outcome is "succeeded" or "failed" or "cancelled") await FinishBatchAsync(batch);
+            // A job of a type with a cluster-wide concurrency limit frees a slot: wake the servers holding jobs back.
+            if (definition?.Options.ConcurrencyLimit is not null && outcome is not "stale") await NotifySlotFreedAsync();
             if (error is not null && outcome is not "released")
             {
                 activity?.AddException(error);
@@ -70,6 +72,19 @@ public sealed partial class JobExecutor(
         catch (Exception e)
         {
             LogBatchCheckFailed(e, batch);
+        }
+    }
+
+    private async Task NotifySlotFreedAsync()
+    {
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<JobStore>().NotifyEnqueuedAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogNotifyFailed(e); // the held-back jobs start at the next poll instead
         }
     }
 
@@ -139,4 +154,7 @@ public sealed partial class JobExecutor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checking whether batch {BatchId} has finished failed; the rescuer's sweep will")]
     private partial void LogBatchCheckFailed(Exception exception, Guid batchId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Waking servers after a limited job finished failed; they will poll")]
+    private partial void LogNotifyFailed(Exception exception);
 }

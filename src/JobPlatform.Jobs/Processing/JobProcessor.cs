@@ -27,8 +27,10 @@ public sealed partial class JobProcessor(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var types = registry.Names.ToArray();
-        if (types.Length == 0)
+        var types = new QueueTypes(
+            [.. registry.All.Where(d => !d.Options.IsLimited).Select(d => d.Name)],
+            [.. registry.All.Where(d => d.Options.IsLimited).Select(d => d.Name)]);
+        if (registry.All.Count == 0)
         {
             LogNoTypes();
             return Task.CompletedTask;
@@ -61,7 +63,7 @@ public sealed partial class JobProcessor(
         base.Dispose();
     }
 
-    private async Task RunQueueAsync(string queue, int concurrency, string[] types, CancellationToken stoppingToken)
+    private async Task RunQueueAsync(string queue, int concurrency, QueueTypes types, CancellationToken stoppingToken)
     {
         // Not disposed: running jobs release their slot after this loop has ended.
         var slots = new SemaphoreSlim(concurrency, concurrency);
@@ -81,9 +83,10 @@ public sealed partial class JobProcessor(
 
                 var wake = signal.Next;
                 IReadOnlyList<ClaimedJob> claimed;
+                TimeSpan? retryAfter;
                 try
                 {
-                    claimed = await ClaimAsync(queue, types, free, stoppingToken);
+                    (claimed, retryAfter) = await ClaimAsync(queue, types, free, stoppingToken);
                 }
                 catch
                 {
@@ -93,8 +96,10 @@ public sealed partial class JobProcessor(
                 if (free > claimed.Count) slots.Release(free - claimed.Count);
                 foreach (var job in claimed) Start(job, slots, recording);
 
-                // Idle: sleep until a NOTIFY says jobs were enqueued, or until the next poll.
-                if (claimed.Count == 0) await JobSignal.WaitAsync(wake, _options.PollInterval, stoppingToken);
+                // Idle: sleep until a NOTIFY says jobs were enqueued (or a limited job finished), until the
+                // next poll, or until a rate limit's window lets the next job start.
+                if (claimed.Count == 0)
+                    await JobSignal.WaitAsync(wake, retryAfter < _options.PollInterval ? retryAfter.Value : _options.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -109,12 +114,31 @@ public sealed partial class JobProcessor(
         }
     }
 
-    private async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string queue, string[] types, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims for one queue: the types without cluster-wide limits in one statement, then each limited type
+    /// on its own limited path, while slots remain.
+    /// </summary>
+    private async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter)> ClaimAsync(
+        string queue, QueueTypes types, int limit, CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        return await store.ClaimAsync(_options.ServerName, queue, types, limit, _options.LeaseDuration, cancellationToken);
+        var claimed = new List<ClaimedJob>();
+        if (types.Unlimited.Length > 0)
+            claimed.AddRange(await store.ClaimAsync(_options.ServerName, queue, types.Unlimited, limit, _options.LeaseDuration, cancellationToken));
+        TimeSpan? retryAfter = null;
+        foreach (var type in types.Limited)
+        {
+            if (claimed.Count >= limit) break;
+            var (jobs, after) = await store.ClaimLimitedAsync(_options.ServerName, queue, type, limit - claimed.Count, _options.LeaseDuration, cancellationToken);
+            claimed.AddRange(jobs);
+            if (after is { } wait && (retryAfter is null || wait < retryAfter)) retryAfter = wait;
+        }
+        return (claimed, retryAfter);
     }
+
+    /// <summary>The job types a queue loop claims, split by whether a cluster-wide limit applies.</summary>
+    private sealed record QueueTypes(string[] Unlimited, string[] Limited);
 
     private void Start(ClaimedJob job, SemaphoreSlim slots, SemaphoreSlim recording)
     {

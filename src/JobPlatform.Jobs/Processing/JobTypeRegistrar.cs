@@ -17,6 +17,9 @@ internal sealed class JobTypeRegistrar(IServiceScopeFactory scopeFactory, JobTyp
             Queue = d.Options.Queue,
             MaxAttempts = d.Options.MaxAttempts,
             PayloadSchema = d.PayloadSchema,
+            ConcurrencyLimit = d.Options.ConcurrencyLimit,
+            RateLimit = d.Options.RateLimit?.Starts,
+            RateInterval = d.Options.RateLimit?.Per,
         });
         await scope.ServiceProvider.GetRequiredService<JobStore>().UpsertJobTypesAsync(records, cancellationToken);
     }

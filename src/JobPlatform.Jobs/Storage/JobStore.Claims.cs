@@ -19,21 +19,9 @@ public sealed partial class JobStore
         CancellationToken cancellationToken)
     {
         // Two statements in one round trip and one implicit transaction: the setting applies to the claim.
-        await using var command = await CreateCommandAsync("""
+        await using var command = await CreateCommandAsync($"""
             SELECT set_config('synchronous_commit', 'off', true);
-            UPDATE jobplatform.jobs j
-            SET state = 'processing', attempt = j.attempt + 1, started_at = now(), finished_at = NULL,
-                lease_owner = @owner, lease_expires_at = now() + @lease,
-                fencing_token = nextval('jobplatform.fencing_tokens')
-            WHERE j.id IN (
-                SELECT id FROM jobplatform.jobs
-                WHERE state IN ('enqueued', 'scheduled') AND run_at <= now()
-                  AND queue = @queue AND type = ANY(@types)
-                ORDER BY priority DESC, run_at, id
-                LIMIT @limit
-                FOR UPDATE SKIP LOCKED)
-            RETURNING j.id, j.type, j.queue, j.payload::text, j.attempt, j.max_attempts, j.fencing_token,
-                      j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals, j.batch_id
+            {ClaimUpdateSql("type = ANY(@types)", "@limit")}
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
@@ -42,9 +30,31 @@ public sealed partial class JobStore
         command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
         await command.PrepareAsync(cancellationToken); // a hot path: see JobStore.InsertAsync
 
-        var claimed = new List<ClaimedJob>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.NextResultAsync(cancellationToken); // past set_config's row
+        return await ReadClaimedAsync(reader, limit, cancellationToken);
+    }
+
+    /// <summary>The claim: takes up to <paramref name="limit"/> due jobs of @queue matching <paramref name="types"/>, highest priority first.</summary>
+    private static string ClaimUpdateSql(string types, string limit) => $"""
+        UPDATE jobplatform.jobs j
+        SET state = 'processing', attempt = j.attempt + 1, started_at = now(), finished_at = NULL,
+            lease_owner = @owner, lease_expires_at = now() + @lease,
+            fencing_token = nextval('jobplatform.fencing_tokens')
+        WHERE j.id IN (
+            SELECT id FROM jobplatform.jobs
+            WHERE state IN ('enqueued', 'scheduled') AND run_at <= now()
+              AND queue = @queue AND {types}
+            ORDER BY priority DESC, run_at, id
+            LIMIT {limit}
+            FOR UPDATE SKIP LOCKED)
+        RETURNING j.id, j.type, j.queue, j.payload::text, j.attempt, j.max_attempts, j.fencing_token,
+                  j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals, j.batch_id
+        """;
+
+    private static async Task<IReadOnlyList<ClaimedJob>> ReadClaimedAsync(NpgsqlDataReader reader, int limit, CancellationToken cancellationToken)
+    {
+        var claimed = new List<ClaimedJob>(limit);
         while (await reader.ReadAsync(cancellationToken))
         {
             claimed.Add(new ClaimedJob(
@@ -60,6 +70,63 @@ public sealed partial class JobStore
             });
         }
         return claimed;
+    }
+
+    /// <summary>
+    /// Claims due jobs of one type that has cluster-wide limits: no more than its concurrency limit minus the
+    /// jobs of the type running anywhere, and no more than its rate limit minus its starts in the window.
+    /// The type's row is locked first, so the claimers of every server take turns and the counts hold; the
+    /// lock ends with this one round trip's transaction. When the rate window is full, also returns how long
+    /// until its oldest start leaves it, so the caller sleeps that long instead of polling.
+    /// </summary>
+    public async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter)> ClaimLimitedAsync(
+        string owner, string queue, string type, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var batch = await CreateBatchAsync(cancellationToken,
+            "SELECT set_config('synchronous_commit', 'off', true)",
+            "SELECT 1 FROM jobplatform.job_types WHERE name = @type FOR UPDATE",
+            $"""
+            WITH t AS (SELECT concurrency_limit, rate_limit, rate_interval FROM jobplatform.job_types WHERE name = @type),
+            pruned AS (
+                DELETE FROM jobplatform.type_starts s USING t
+                WHERE s.type = @type AND s.started_at <= now() - t.rate_interval),
+            allowed AS (
+                SELECT GREATEST(0, LEAST(@limit,
+                    COALESCE(t.concurrency_limit - (SELECT count(*) FROM jobplatform.jobs WHERE type = @type AND state = 'processing'), @limit),
+                    COALESCE(t.rate_limit - (SELECT count(*) FROM jobplatform.type_starts s WHERE s.type = @type AND s.started_at > now() - t.rate_interval), @limit)
+                )) AS n FROM t),
+            claimed AS (
+                {ClaimUpdateSql("type = @type", "(SELECT n FROM allowed)")}),
+            logged AS (
+                INSERT INTO jobplatform.type_starts (type, started_at)
+                SELECT @type, now() FROM claimed CROSS JOIN t WHERE t.rate_limit IS NOT NULL)
+            SELECT * FROM claimed
+            """,
+            """
+            SELECT extract(epoch FROM min(s.started_at) + t.rate_interval - now())::float8
+            FROM jobplatform.type_starts s JOIN jobplatform.job_types t ON t.name = s.type
+            WHERE s.type = @type AND s.started_at > now() - t.rate_interval
+            GROUP BY t.rate_limit, t.rate_interval HAVING count(*) >= t.rate_limit
+            """);
+        foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>().Skip(1))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string>("type", type));
+            if (command.CommandText.Contains("@owner"))
+            {
+                command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
+                command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
+                command.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
+                command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+            }
+        }
+        batch.EnableErrorBarriers = false; // one transaction: the lock holds until the claim is written
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken); // set_config
+        await reader.NextResultAsync(cancellationToken); // the lock
+        var claimed = await ReadClaimedAsync(reader, limit, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        TimeSpan? retryAfter = await reader.ReadAsync(cancellationToken) ? TimeSpan.FromSeconds(Math.Max(0.001, reader.GetDouble(0))) : null;
+        return (claimed, retryAfter);
     }
 
     /// <summary>

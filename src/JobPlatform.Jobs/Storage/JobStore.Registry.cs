@@ -28,12 +28,18 @@ public sealed partial class JobStore
         foreach (var type in types)
         {
             await using var command = await CreateCommandAsync("""
-                INSERT INTO jobplatform.job_types (name, queue, max_attempts, payload_schema, updated_at)
-                VALUES (@name, @queue, @max_attempts, @schema::jsonb, now())
+                INSERT INTO jobplatform.job_types (name, queue, max_attempts, payload_schema, updated_at,
+                                                   concurrency_limit, rate_limit, rate_interval)
+                VALUES (@name, @queue, @max_attempts, @schema::jsonb, now(), @concurrency_limit, @rate_limit, @rate_interval)
                 ON CONFLICT (name) DO UPDATE
                 SET queue = excluded.queue, max_attempts = excluded.max_attempts,
-                    payload_schema = excluded.payload_schema, updated_at = excluded.updated_at
+                    payload_schema = excluded.payload_schema, updated_at = excluded.updated_at,
+                    concurrency_limit = excluded.concurrency_limit, rate_limit = excluded.rate_limit,
+                    rate_interval = excluded.rate_interval
                 """, cancellationToken);
+            command.Parameters.Add(Nullable("concurrency_limit", NpgsqlDbType.Integer, type.ConcurrencyLimit));
+            command.Parameters.Add(Nullable("rate_limit", NpgsqlDbType.Integer, type.RateLimit));
+            command.Parameters.Add(Nullable("rate_interval", NpgsqlDbType.Interval, type.RateInterval));
             command.Parameters.Add(new NpgsqlParameter<string>("name", type.Name));
             command.Parameters.Add(new NpgsqlParameter<string>("queue", type.Queue));
             command.Parameters.Add(new NpgsqlParameter<int>("max_attempts", type.MaxAttempts));

@@ -11,4 +11,9 @@ public sealed class JobTypeRecord
     public required string PayloadSchema { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Cluster-wide limits: running at once, and starts per <see cref="RateInterval"/>.</summary>
+    public int? ConcurrencyLimit { get; set; }
+    public int? RateLimit { get; set; }
+    public TimeSpan? RateInterval { get; set; }
 }

@@ -20,6 +20,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
     public DbSet<LeaseRecord> Leases => Set<LeaseRecord>();
     public DbSet<BatchRecord> Batches => Set<BatchRecord>();
+    public DbSet<TypeStartRecord> TypeStarts => Set<TypeStartRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -62,6 +63,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
                 .HasDatabaseName("ix_jobs_awaiting_parent")
                 .HasFilter("state = 'awaiting'");
             // A batch's progress counts its jobs; whether it is done asks for one unfinished job.
+            // A cluster-wide concurrency limit counts the running jobs of one type.
+            job.HasIndex(j => j.Type, "ix_jobs_running_type").HasFilter("state = 'processing'");
             job.HasIndex(j => j.BatchId, "ix_jobs_batch").HasFilter("batch_id IS NOT NULL");
             job.HasIndex(j => j.BatchId, "ix_jobs_batch_unfinished")
                 .HasFilter("batch_id IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')");
@@ -108,6 +111,14 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             batch.Property(b => b.CallbackPayload).HasColumnType("jsonb");
             // The sweep looks only at batches still open.
             batch.HasIndex(b => b.CreatedAt).HasDatabaseName("ix_batches_open").HasFilter("finished_at IS NULL");
+        });
+
+        modelBuilder.Entity<TypeStartRecord>(start =>
+        {
+            start.ToTable("type_starts");
+            start.HasKey(s => s.Id).HasName("pk_type_starts");
+            start.Property(s => s.Id).UseIdentityAlwaysColumn();
+            start.HasIndex(s => new { s.Type, s.StartedAt }).HasDatabaseName("ix_type_starts");
         });
 
         modelBuilder.Entity<LeaseRecord>(lease =>

@@ -266,6 +266,9 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.HasIndex(new[] { "BatchId" }, "ix_jobs_batch_unfinished")
                         .HasFilter("batch_id IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')");
 
+                    b.HasIndex(new[] { "Type" }, "ix_jobs_running_type")
+                        .HasFilter("state = 'processing'");
+
                     b.ToTable("jobs", "jobplatform", t =>
                         {
                             t.HasCheckConstraint("ck_jobs_state", "state IN ('scheduled','enqueued','processing','succeeded','failed','cancelled','awaiting')");
@@ -277,6 +280,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.Property<string>("Name")
                         .HasColumnType("text")
                         .HasColumnName("name");
+
+                    b.Property<int?>("ConcurrencyLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("concurrency_limit");
 
                     b.Property<int>("MaxAttempts")
                         .HasColumnType("integer")
@@ -291,6 +298,14 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("queue");
+
+                    b.Property<TimeSpan?>("RateInterval")
+                        .HasColumnType("interval")
+                        .HasColumnName("rate_interval");
+
+                    b.Property<int?>("RateLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -471,6 +486,33 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasName("pk_servers");
 
                     b.ToTable("servers", "jobplatform");
+                });
+
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.TypeStartRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_type_starts");
+
+                    b.HasIndex("Type", "StartedAt")
+                        .HasDatabaseName("ix_type_starts");
+
+                    b.ToTable("type_starts", "jobplatform");
                 });
 
             modelBuilder.Entity("JobPlatform.Jobs.Storage.JobAttemptRecord", b =>
