@@ -5,12 +5,6 @@ using Npgsql;
 
 namespace JobPlatform.Benchmarks.Compare;
 
-/// <summary>Hangfire's way to run <see cref="Work"/>: a public method on a class it creates per job.</summary>
-public sealed class HangfireWork
-{
-    public Task Run(WorkKind kind, int arg, CancellationToken cancellationToken) => Work.RunAsync(kind, arg, cancellationToken);
-}
-
 /// <summary>Hangfire 1.8 on Hangfire.PostgreSql at its fastest documented settings.</summary>
 public sealed class HangfireContender : IContender
 {

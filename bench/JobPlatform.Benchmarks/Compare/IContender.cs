@@ -18,12 +18,3 @@ public interface IContender : IAsyncDisposable
     /// <summary>Jobs that the engine's own store does not yet record as finished.</summary>
     Task<long> UnfinishedAsync();
 }
-
-/// <summary>An engine, the settings it is measured with, and how many jobs each scenario gives it.</summary>
-public sealed record ContenderSpec(string Name, string Settings, ScenarioSizes Sizes, Func<IContender> Create);
-
-/// <summary>
-/// Jobs per scenario. The peers get fewer because they drain about a hundred jobs a second: the same count
-/// as JobPlatform would take them many minutes, and a rate is a rate once start-up is a small part of the run.
-/// </summary>
-public sealed record ScenarioSizes(int SingleEnqueue, int ParallelEnqueue, int Drain, int Sleep, int LatencySamples);

@@ -7,8 +7,3 @@ public sealed record Outcome(double? Value, string Text)
     public static Outcome Millis(double ms) => new(ms, $"{ms:N1} ms");
     public static Outcome Failed(string why) => new(null, why);
 }
-
-public enum Better { Higher, Lower }
-
-/// <summary>A row of the comparison: what is measured, which way is better, and each engine's outcome.</summary>
-public sealed record Row(string Measure, Better Better, Dictionary<string, Outcome> Outcomes);

@@ -3,16 +3,6 @@ using System.Diagnostics;
 
 namespace JobPlatform.Benchmarks.Compare;
 
-public enum WorkKind
-{
-    /// <summary>Returns at once: what is measured is the engine's own cost per job.</summary>
-    Noop,
-    /// <summary>Waits 10 ms without a thread, as a job that calls a database or a web service does.</summary>
-    Sleep,
-    /// <summary>Records when it started, for the enqueue-to-start latency.</summary>
-    Probe,
-}
-
 /// <summary>
 /// The job body every engine runs, called from each engine's own job class, so that the only difference
 /// between the engines measured is the engine.

@@ -2,8 +2,6 @@ using JobPlatform.Jobs.Handlers;
 
 namespace JobPlatform.Benchmarks.Compare;
 
-public sealed record WorkPayload(WorkKind Kind, int Arg);
-
 /// <summary>JobPlatform's way to run <see cref="Work"/>.</summary>
 public sealed class WorkJob : IJob<WorkPayload>
 {

@@ -30,13 +30,3 @@ public sealed class JobTypeOptions
     /// <summary>Whether a cluster-wide limit applies, so that claims of this type take the limited path.</summary>
     public bool IsLimited => ConcurrencyLimit is not null || RateLimit is not null;
 }
-
-/// <summary>At most <paramref name="Starts"/> starts in any window of <paramref name="Per"/>.</summary>
-public sealed record RateLimit(int Starts, TimeSpan Per)
-{
-    public void Validate()
-    {
-        if (Starts < 1) throw new ArgumentException("A rate limit allows at least one start.", nameof(Starts));
-        if (Per <= TimeSpan.Zero || Per > TimeSpan.FromDays(1)) throw new ArgumentException("A rate limit's interval is between 0 and one day.", nameof(Per));
-    }
-}

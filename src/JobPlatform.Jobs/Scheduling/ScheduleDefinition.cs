@@ -1,23 +1,5 @@
 namespace JobPlatform.Jobs.Scheduling;
 
-/// <summary>After downtime, what to do with the occurrences no server was there to fire.</summary>
-public enum MisfirePolicy
-{
-    /// <summary>Run the job once for them all (the default).</summary>
-    RunOnce,
-    /// <summary>Skip them, and record that they were skipped.</summary>
-    Skip,
-}
-
-/// <summary>What to do when an occurrence is due while the previous one's job has not finished.</summary>
-public enum OverlapPolicy
-{
-    /// <summary>Enqueue it anyway (the default).</summary>
-    Allow,
-    /// <summary>Skip it, and record why.</summary>
-    Skip,
-}
-
 /// <summary>A recurring schedule: the job to enqueue at every occurrence of <see cref="Cron"/> in <see cref="TimeZone"/>.</summary>
 /// <param name="Name">Unique; letters, digits, '.', '_' and '-'.</param>
 /// <param name="Cron">Five fields (minute hour day month weekday) or six (seconds first).</param>

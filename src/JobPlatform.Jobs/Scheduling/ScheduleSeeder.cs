@@ -25,6 +25,3 @@ public sealed class ScheduleSeeder(IServiceScopeFactory scopeFactory, IEnumerabl
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
-
-/// <summary>A schedule declared in a worker's code.</summary>
-public sealed record DeclaredSchedule(ScheduleDefinition Definition);

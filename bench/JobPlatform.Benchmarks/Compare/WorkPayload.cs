@@ -1,0 +1,3 @@
+namespace JobPlatform.Benchmarks.Compare;
+
+public sealed record WorkPayload(WorkKind Kind, int Arg);
