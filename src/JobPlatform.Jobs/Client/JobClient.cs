@@ -109,7 +109,10 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
     public async Task<IReadOnlyList<JobTypeInfo>> GetJobTypesAsync(CancellationToken cancellationToken = default) =>
         await db.JobTypes.AsNoTracking()
             .OrderBy(t => t.Name)
-            .Select(t => new JobTypeInfo(t.Name, t.Queue, t.MaxAttempts, t.PayloadSchema, t.UpdatedAt))
+            .Select(t => new JobTypeInfo(t.Name, t.Queue, t.MaxAttempts, t.PayloadSchema, t.UpdatedAt)
+            {
+                ConcurrencyLimit = t.ConcurrencyLimit, RateLimit = t.RateLimit, RateInterval = t.RateInterval,
+            })
             .ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<ServerInfo>> GetServersAsync(CancellationToken cancellationToken = default) =>
