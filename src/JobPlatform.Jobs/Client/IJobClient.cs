@@ -29,6 +29,24 @@ public interface IJobClient
     /// <summary>Cancels a waiting job at once; asks the server running a running job to cancel its handler.</summary>
     Task<CancelOutcome> CancelAsync(Guid id, CancellationToken cancellationToken = default);
 
+    /// <summary>Jobs newest first, filtered, one page at a time (attempt histories are left out).</summary>
+    /// <exception cref="ArgumentException">The limit is out of range or the cursor is not one this client gave out.</exception>
+    Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Enqueues a failed or cancelled job again, now, with one more attempt allowed.</summary>
+    Task<RetryOutcome> RetryAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a job that is not running, with its history.</summary>
+    Task<DeleteOutcome> DeleteAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops every server claiming from the queue until it is resumed; its jobs wait, enqueued.</summary>
+    Task PauseQueueAsync(string queue, CancellationToken cancellationToken = default);
+
+    Task ResumeQueueAsync(string queue, CancellationToken cancellationToken = default);
+
+    /// <summary>Every queue with jobs or paused: its job counts by state, and whether it is paused.</summary>
+    Task<IReadOnlyList<QueueStats>> GetQueuesAsync(CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<JobTypeInfo>> GetJobTypesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The processing servers, as their last heartbeats describe them; a server silent for three leases is pruned.</summary>

@@ -77,7 +77,11 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
         var attempts = await db.Attempts.AsNoTracking().Where(a => a.JobId == id).OrderBy(a => a.Attempt)
             .Select(a => new JobAttemptInfo(a.Attempt, a.Server, a.StartedAt, a.FinishedAt, a.Outcome, a.ErrorType, a.ErrorMessage, a.StackTrace))
             .ToListAsync(cancellationToken);
-        return new JobInfo(job.Id, job.Type, job.Queue, JobStateNames.Parse(job.State), job.Priority, job.Payload,
+        return ToInfo(job, attempts);
+    }
+
+    private static JobInfo ToInfo(JobRecord job, IReadOnlyList<JobAttemptInfo> attempts) =>
+        new(job.Id, job.Type, job.Queue, JobStateNames.Parse(job.State), job.Priority, job.Payload,
             job.Attempt, job.MaxAttempts, job.CreatedAt, job.RunAt, job.StartedAt, job.FinishedAt, job.Error)
         {
             UniqueKey = job.UniqueKey,
@@ -86,9 +90,10 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
             ProgressPercent = job.ProgressPercent,
             ProgressMessage = job.ProgressMessage,
             CancelRequestedAt = job.CancelRequestedAt,
+            BatchId = job.BatchId,
+            ParentId = job.ParentId,
             Attempts = attempts,
         };
-    }
 
     public async Task<CancelOutcome> CancelAsync(Guid id, CancellationToken cancellationToken = default)
     {

@@ -23,6 +23,10 @@ public sealed record JobInfo(
     public string? ProgressMessage { get; init; }
     public DateTimeOffset? CancelRequestedAt { get; init; }
 
+    /// <summary>The batch the job belongs to, and the parent a continuation waits for.</summary>
+    public Guid? BatchId { get; init; }
+    public Guid? ParentId { get; init; }
+
     /// <summary>Finished attempts, oldest first (filled by <see cref="IJobClient.GetAsync"/>).</summary>
     public IReadOnlyList<JobAttemptInfo> Attempts { get; init; } = [];
 }

@@ -45,6 +45,7 @@ public sealed partial class JobStore
             SELECT id FROM jobplatform.jobs
             WHERE state IN ('enqueued', 'scheduled') AND run_at <= now()
               AND queue = @queue AND {types}
+              AND NOT EXISTS (SELECT 1 FROM jobplatform.paused_queues WHERE queue = @queue)
             ORDER BY priority DESC, run_at, id
             LIMIT {limit}
             FOR UPDATE SKIP LOCKED)

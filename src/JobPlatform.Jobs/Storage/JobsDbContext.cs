@@ -21,6 +21,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<LeaseRecord> Leases => Set<LeaseRecord>();
     public DbSet<BatchRecord> Batches => Set<BatchRecord>();
     public DbSet<TypeStartRecord> TypeStarts => Set<TypeStartRecord>();
+    public DbSet<PausedQueueRecord> PausedQueues => Set<PausedQueueRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -119,6 +120,12 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             start.HasKey(s => s.Id).HasName("pk_type_starts");
             start.Property(s => s.Id).UseIdentityAlwaysColumn();
             start.HasIndex(s => new { s.Type, s.StartedAt }).HasDatabaseName("ix_type_starts");
+        });
+
+        modelBuilder.Entity<PausedQueueRecord>(paused =>
+        {
+            paused.ToTable("paused_queues");
+            paused.HasKey(p => p.Queue).HasName("pk_paused_queues");
         });
 
         modelBuilder.Entity<LeaseRecord>(lease =>

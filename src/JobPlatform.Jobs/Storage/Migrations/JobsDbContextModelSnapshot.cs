@@ -342,6 +342,22 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.ToTable("leases", "jobplatform");
                 });
 
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.PausedQueueRecord", b =>
+                {
+                    b.Property<string>("Queue")
+                        .HasColumnType("text")
+                        .HasColumnName("queue");
+
+                    b.Property<DateTimeOffset>("PausedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_at");
+
+                    b.HasKey("Queue")
+                        .HasName("pk_paused_queues");
+
+                    b.ToTable("paused_queues", "jobplatform");
+                });
+
             modelBuilder.Entity("JobPlatform.Jobs.Storage.ScheduleRecord", b =>
                 {
                     b.Property<string>("Name")

@@ -1,0 +1,65 @@
+using JobPlatform.Jobs.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace JobPlatform.Jobs.Client;
+
+/// <summary>Listing, retrying and deleting jobs; pausing queues; counting.</summary>
+internal sealed partial class JobClient
+{
+    public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.Limit is < 1 or > JobQuery.MaxLimit)
+            throw new ArgumentException($"limit must be between 1 and {JobQuery.MaxLimit}.", nameof(query));
+        Guid? after = null;
+        if (query.Cursor is not null)
+            after = Guid.TryParse(query.Cursor, out var cursor) ? cursor : throw new ArgumentException("cursor is not a cursor this api gave out.", nameof(query));
+
+        var jobs = db.Jobs.AsNoTracking();
+        if (query.State is { } state) jobs = jobs.Where(j => j.State == state.ToName());
+        if (query.Type is not null) jobs = jobs.Where(j => j.Type == query.Type);
+        if (query.Queue is not null) jobs = jobs.Where(j => j.Queue == query.Queue);
+        if (query.Tag is not null) jobs = jobs.Where(j => j.Tags.Contains(query.Tag));
+        if (query.CreatedFrom is { } from) jobs = jobs.Where(j => j.CreatedAt >= from);
+        if (query.CreatedTo is { } to) jobs = jobs.Where(j => j.CreatedAt < to);
+        // Newest first by id: v7 ids grow with time, and a keyset cut by id stays stable as jobs arrive.
+        if (after is { } last) jobs = jobs.Where(j => j.Id.CompareTo(last) < 0);
+        var page = await jobs.OrderByDescending(j => j.Id).Take(query.Limit + 1).ToListAsync(cancellationToken);
+
+        var more = page.Count > query.Limit;
+        if (more) page.RemoveAt(page.Count - 1);
+        return new JobPage([.. page.Select(j => ToInfo(j, []))], more ? page[^1].Id.ToString() : null);
+    }
+
+    public async Task<RetryOutcome> RetryAsync(Guid id, CancellationToken cancellationToken = default) =>
+        await store.RetryAsync(id, cancellationToken) switch
+        {
+            null => RetryOutcome.NotFound,
+            JobStateNames.Failed or JobStateNames.Cancelled => RetryOutcome.Retried,
+            _ => RetryOutcome.NotRetryable,
+        };
+
+    public async Task<DeleteOutcome> DeleteAsync(Guid id, CancellationToken cancellationToken = default) =>
+        await store.DeleteAsync(id, cancellationToken) switch
+        {
+            null => DeleteOutcome.NotFound,
+            JobStateNames.Processing => DeleteOutcome.Running,
+            _ => DeleteOutcome.Deleted,
+        };
+
+    public Task PauseQueueAsync(string queue, CancellationToken cancellationToken = default) => SetPausedAsync(queue, true, cancellationToken);
+
+    public Task ResumeQueueAsync(string queue, CancellationToken cancellationToken = default) => SetPausedAsync(queue, false, cancellationToken);
+
+    public async Task<IReadOnlyList<QueueStats>> GetQueuesAsync(CancellationToken cancellationToken = default) =>
+        [.. (await store.CountByQueueAsync(cancellationToken))
+            .GroupBy(r => r.Queue)
+            .Select(g => new QueueStats(g.Key, g.First().Paused,
+                g.Where(r => r.State is not null).ToDictionary(r => r.State!, r => r.Count)))];
+
+    private Task SetPausedAsync(string queue, bool paused, CancellationToken cancellationToken)
+    {
+        if (!Handlers.JobTypeNames.IsValid(queue))
+            throw new ArgumentException($"'{queue}' is not a queue name: 1-100 characters of a-z, 0-9, '.', '_' or '-'.", nameof(queue));
+        return store.SetQueuePausedAsync(queue, paused, cancellationToken);
+    }
+}

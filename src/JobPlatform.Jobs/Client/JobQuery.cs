@@ -1,0 +1,21 @@
+namespace JobPlatform.Jobs.Client;
+
+/// <summary>
+/// Filters for listing jobs, newest first. <see cref="Cursor"/> is the <see cref="JobPage.NextCursor"/> of
+/// the page before; pages stay stable while jobs are added, because they are cut by id (time-ordered v7).
+/// </summary>
+public sealed record JobQuery
+{
+    public const int MaxLimit = 500;
+
+    public JobState? State { get; init; }
+    public string? Type { get; init; }
+    public string? Queue { get; init; }
+    public string? Tag { get; init; }
+    public DateTimeOffset? CreatedFrom { get; init; }
+    public DateTimeOffset? CreatedTo { get; init; }
+    public string? Cursor { get; init; }
+
+    /// <summary>Jobs per page, 1 to <see cref="MaxLimit"/>.</summary>
+    public int Limit { get; init; } = 50;
+}

@@ -1,0 +1,10 @@
+namespace JobPlatform.Jobs.Client;
+
+public enum RetryOutcome
+{
+    NotFound,
+    /// <summary>The job is enqueued again, with one more attempt allowed.</summary>
+    Retried,
+    /// <summary>Only a failed or cancelled job can be retried.</summary>
+    NotRetryable,
+}

@@ -1,0 +1,66 @@
+using Npgsql;
+
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>What an operator does to jobs and queues: retry, delete, pause, count.</summary>
+public sealed partial class JobStore
+{
+    /// <summary>
+    /// Enqueues a failed or cancelled job again, now, with one more attempt than it has used. Returns the state
+    /// it was in, or null when there is no such job; nothing changes unless that state was failed or cancelled.
+    /// </summary>
+    public async Task<string?> RetryAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var batch = await CreateBatchAsync(cancellationToken, """
+            WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR UPDATE),
+            retried AS (
+                UPDATE jobplatform.jobs j
+                SET state = 'enqueued', run_at = now(), finished_at = NULL, error = NULL, cancel_requested_at = NULL,
+                    max_attempts = GREATEST(j.max_attempts, j.attempt + 1), lease_owner = NULL, lease_expires_at = NULL
+                FROM target WHERE j.id = target.id AND target.state IN ('failed', 'cancelled'))
+            SELECT state FROM target
+            """, NotifyEnqueuedSql);
+        batch.BatchCommands[0].Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
+    }
+
+    /// <summary>Deletes a job that is not running (its attempts go with it). Returns its state, or null when there is no such job.</summary>
+    public async Task<string?> DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("""
+            WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR UPDATE),
+            deleted AS (DELETE FROM jobplatform.jobs j USING target WHERE j.id = target.id AND target.state <> 'processing')
+            SELECT state FROM target
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>Pauses or resumes a queue; resuming wakes the servers.</summary>
+    public async Task SetQueuePausedAsync(string queue, bool paused, CancellationToken cancellationToken)
+    {
+        await using var batch = await CreateBatchAsync(cancellationToken, paused
+            ? "INSERT INTO jobplatform.paused_queues (queue, paused_at) VALUES (@queue, now()) ON CONFLICT DO NOTHING"
+            : "DELETE FROM jobplatform.paused_queues WHERE queue = @queue",
+            NotifyEnqueuedSql);
+        batch.BatchCommands[0].Parameters.Add(new NpgsqlParameter<string>("queue", queue));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Jobs per queue and state, and which queues are paused (a queue with no jobs shows if it is paused).</summary>
+    public async Task<List<(string Queue, string? State, long Count, bool Paused)>> CountByQueueAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("""
+            SELECT COALESCE(c.queue, p.queue), c.state, COALESCE(c.n, 0), p.queue IS NOT NULL
+            FROM (SELECT queue, state, count(*) AS n FROM jobplatform.jobs GROUP BY queue, state) c
+            FULL JOIN jobplatform.paused_queues p ON p.queue = c.queue
+            ORDER BY 1, 2
+            """, cancellationToken);
+        var rows = new List<(string, string?, long, bool)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetBoolean(3)));
+        return rows;
+    }
+}
