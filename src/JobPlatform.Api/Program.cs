@@ -1,5 +1,6 @@
 using JobPlatform.Api.Endpoints;
 using JobPlatform.Api.Errors;
+using JobPlatform.Api.Security;
 using JobPlatform.Jobs.DependencyInjection;
 using JobPlatform.Jobs.Storage;
 using Scalar.AspNetCore;
@@ -15,11 +16,14 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 // Binding failures throw, so ProblemExceptionHandler can name the offending field in every environment.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
+builder.AddApiKeys();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapOpenApi();
 app.MapScalarApiReference(options => options.WithTitle("JobPlatform API"));
@@ -28,8 +32,9 @@ app.MapJobEndpoints();
 app.MapSeedEndpoints();
 app.MapServerEndpoints();
 app.MapScheduleEndpoints();
+app.MapQueueEndpoints();
 app.MapDemoEndpoints();
-app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription().AllowAnonymous();
 
 app.Run();
 

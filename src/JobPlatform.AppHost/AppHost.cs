@@ -25,9 +25,15 @@ else
         "(or set the environment variable ConnectionStrings__jobsdb).");
 }
 
+// The api's admin key: generated once, kept in the AppHost's user secrets, shown (masked) under the
+// "api-key" parameter in the Aspire dashboard; set Parameters:api-key to choose it.
+var apiKey = builder.AddParameter("api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
+    .WithDescription("Admin API key of the JobPlatform api: send it in the X-Api-Key header.");
+
 // Ports 8080 (api) and 5081 (worker) come from the projects' launch settings; 8080 is the seed system's port.
 var api = builder.AddProject<Projects.JobPlatform_Api>("api")
     .WithReference(jobsdb).WaitFor(jobsdb)
+    .WithEnvironment("JobPlatform__Api__AdminKeys__0", apiKey)
     .WithExternalHttpEndpoints()
     // On every interface, so that Prometheus in a container reaches it through host.docker.internal.
     .WithEndpoint("http", endpoint => endpoint.TargetHost = "0.0.0.0")
@@ -38,6 +44,8 @@ var api = builder.AddProject<Projects.JobPlatform_Api>("api")
         Method = HttpMethod.Post,
         Description = "Enqueues 50 simple, flaky and short long-running jobs",
         IconName = "Flash",
+        PrepareRequest = async context =>
+            context.Request.Headers.Add("X-Api-Key", await apiKey.Resource.GetValueAsync(context.CancellationToken)),
     });
 
 builder.AddProject<Projects.JobPlatform_Worker>("worker")

@@ -4,7 +4,8 @@ namespace JobPlatform.Benchmarks.Load;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/JobPlatform.Benchmarks -- load [--url http://localhost:8080]
-/// [--rate N | --concurrency N] [--duration 30] [--type simple-job] [--payload JSON] [--wait 60]</c>
+/// [--rate N | --concurrency N] [--duration 30] [--type simple-job] [--payload JSON] [--wait 60] [--api-key KEY]</c>
+/// The key defaults to the environment variable JOBPLATFORM_API_KEY.
 /// </summary>
 public static class LoadCommand
 {
@@ -12,6 +13,8 @@ public static class LoadCommand
     {
         var options = LoadOptions.Parse(args);
         using var http = new HttpClient { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(30) };
+        var key = ArgValue(args, "--api-key") ?? Environment.GetEnvironmentVariable("JOBPLATFORM_API_KEY");
+        if (!string.IsNullOrEmpty(key)) http.DefaultRequestHeaders.Add("X-Api-Key", key);
         var generator = new LoadGenerator(http, options);
         var mode = options.Rate is { } rate ? $"{rate:N0} requests/s (at most {options.Concurrency} in flight)" : $"{options.Concurrency} concurrent callers";
         AnsiConsole.MarkupLine($"Load: [bold]{options.Type}[/] to {options.Url} — {mode} for {options.Duration.TotalSeconds:N0} s");
@@ -54,4 +57,7 @@ public static class LoadCommand
             $"{LoadResult.Percentile(result.QueueWaitsMs, 0.5):F1} / {LoadResult.Percentile(result.QueueWaitsMs, 0.95):F1} / {LoadResult.Percentile(result.QueueWaitsMs, 0.99):F1} ms");
         AnsiConsole.Write(table);
     }
+
+    private static string? ArgValue(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }

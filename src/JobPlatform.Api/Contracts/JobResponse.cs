@@ -24,10 +24,12 @@ public sealed record JobResponse(
     string? ProgressMessage,
     string? UniqueKey,
     IReadOnlyList<string> Tags,
+    Guid? BatchId,
+    Guid? ParentId,
     IReadOnlyList<JobAttemptInfo> Attempts)
 {
     public static JobResponse From(JobInfo job) => new(
         job.Id, job.Type, job.Queue, job.State.ToName(), job.Priority, JsonSerializer.Deserialize<JsonElement>(job.Payload),
         job.Attempt, job.MaxAttempts, job.CreatedAt, job.RunAt, job.StartedAt, job.FinishedAt, job.Error,
-        job.ProgressPercent, job.ProgressMessage, job.UniqueKey, job.Tags, job.Attempts);
+        job.ProgressPercent, job.ProgressMessage, job.UniqueKey, job.Tags, job.BatchId, job.ParentId, job.Attempts);
 }

@@ -1,3 +1,4 @@
+using JobPlatform.Api.Security;
 using JobPlatform.Jobs.Client;
 
 namespace JobPlatform.Api.Endpoints;
@@ -9,7 +10,7 @@ public static class DemoEndpoints
 
     public static IEndpointRouteBuilder MapDemoEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/demo/burst", EnqueueBurstAsync).WithTags("Demo").WithName("EnqueueDemoBurst")
+        app.MapPost("/api/demo/burst", EnqueueBurstAsync).WithTags("Demo").RequireAuthorization(ApiKeys.Admin).WithName("EnqueueDemoBurst")
             .WithSummary("Enqueue a mix of simple, flaky and short long-running jobs");
         return app;
     }

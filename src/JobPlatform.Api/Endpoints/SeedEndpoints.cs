@@ -1,3 +1,4 @@
+using JobPlatform.Api.Security;
 using JobPlatform.Jobs.Client;
 
 namespace JobPlatform.Api.Endpoints;
@@ -10,7 +11,8 @@ public static class SeedEndpoints
 {
     public static IEndpointRouteBuilder MapSeedEndpoints(this IEndpointRouteBuilder app)
     {
-        var seed = app.MapGroup("/jobs").WithTags("Seed shortcuts");
+        // GETs that enqueue, as the seed system had them: they change state, so they need an admin key.
+        var seed = app.MapGroup("/jobs").WithTags("Seed shortcuts").RequireAuthorization(ApiKeys.Admin);
         seed.MapGet("/simple-job", EnqueueSimpleAsync).WithName("SeedSimpleJob")
             .WithSummary("Enqueue a simple-job (shortcut kept from the seed system)");
         seed.MapGet("/long-running-job", EnqueueLongRunningAsync).WithName("SeedLongRunningJob")

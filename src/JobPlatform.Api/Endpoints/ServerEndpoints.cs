@@ -11,7 +11,9 @@ public static class ServerEndpoints
         var servers = app.MapGroup("/api/servers").WithTags("Servers");
         servers.MapGet("/", ListAsync).WithName("ListServers").WithSummary("List the processing servers and their heartbeats");
         servers.MapGet("/prometheus-targets", TargetsAsync).WithName("PrometheusTargets")
-            .WithSummary("Every worker instance as a Prometheus HTTP service-discovery target group");
+            .WithSummary("Every worker instance as a Prometheus HTTP service-discovery target group")
+            // Open like /metrics: Prometheus discovers the workers it scrapes here, and it sees only their addresses.
+            .AllowAnonymous();
         return app;
     }
 

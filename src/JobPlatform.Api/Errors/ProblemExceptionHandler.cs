@@ -18,6 +18,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             BadHttpRequestException { InnerException: JsonException json } bad => Invalid(bad.StatusCode, "The request body is not valid JSON for this endpoint.", Field(json.Path), json.Message),
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request could not be read.", Detail = bad.Message },
             UnknownJobTypeException unknown => UnknownType(unknown),
+            // The engine's own checks (a limit, a cursor, a cron expression) name the field in their message.
+            ArgumentException argument => Invalid(StatusCodes.Status400BadRequest, "The request is not valid.",
+                argument.ParamName ?? "body", argument.Message.Split(" (Parameter")[0]),
             _ => null,
         };
         if (problem is null) return false;

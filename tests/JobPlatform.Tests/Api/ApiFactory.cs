@@ -5,13 +5,35 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace JobPlatform.Tests.Api;
 
-/// <summary>The real api, in memory, against a test database.</summary>
+/// <summary>
+/// The real api, in memory, against a test database, in Production with one admin and one read-only key.
+/// Its clients send the admin key unless a test says otherwise.
+/// </summary>
 public sealed class ApiFactory(string connectionString) : WebApplicationFactory<api::Program>
 {
+    public const string AdminKey = "test-admin-key-0123456789", ReadOnlyKey = "test-read-key-0123456789";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:jobsdb", connectionString);
+        builder.UseSetting("JobPlatform:Api:AdminKeys:0", AdminKey);
+        builder.UseSetting("JobPlatform:Api:ReadOnlyKeys:0", ReadOnlyKey);
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+    }
+
+    /// <summary>A client that sends <paramref name="key"/> (none when null).</summary>
+    public HttpClient CreateClient(string? key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
     }
 
     public override async ValueTask DisposeAsync()

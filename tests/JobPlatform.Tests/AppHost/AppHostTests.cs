@@ -17,6 +17,7 @@ namespace JobPlatform.Tests.AppHost;
 [Collection(PostgresCollection.Name)]
 public sealed class AppHostTests(PostgresFixture postgres)
 {
+    private const string ApiKey = "apphost-test-key-0123456789abcdef";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
 
@@ -26,13 +27,16 @@ public sealed class AppHostTests(PostgresFixture postgres)
         using var cts = new CancellationTokenSource(StartTimeout);
         var db = await postgres.CreateDatabaseAsync();
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
-            [$"ConnectionStrings:jobsdb={db}", "JobPlatform:UseContainers=false"], cts.Token);
+            [$"ConnectionStrings:jobsdb={db}", "JobPlatform:UseContainers=false", $"Parameters:api-key={ApiKey}"], cts.Token);
         await using var app = await appHost.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("worker", cts.Token);
 
         using var api = app.CreateHttpClient("api");
+        // The AppHost hands its api-key parameter to the api: without it the api refuses, with it it serves.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/jobs", cts.Token)).StatusCode);
+        api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         var servers = await WaitForServersAsync(api, count: 2, cts.Token);
 
         // Each sample type is accepted; simple-job and a flaky-job that never fails reach succeeded.

@@ -107,6 +107,13 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void The_api_gets_its_admin_key_from_the_environment_with_a_local_default()
+    {
+        var environment = (YamlMappingNode)Service("api")["environment"];
+        Assert.Equal("${JOBPLATFORM_API_KEY:-local-dev-key-change-me}", environment["JobPlatform__Api__AdminKeys__0"].ToString());
+    }
+
+    [Fact]
     public void Grafana_is_provisioned_with_the_prometheus_service_and_the_mounted_dashboards()
     {
         var datasource = Load("deploy", "grafana", "provisioning", "datasources", "prometheus.yml");
