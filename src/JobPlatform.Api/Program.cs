@@ -17,11 +17,13 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddOpenApi();
 builder.AddApiKeys();
+var maxRequestBody = RequestBodyLimit.Configure(builder);
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimit(maxRequestBody);
 app.UseAuthentication();
 app.UseAuthorization();
 
