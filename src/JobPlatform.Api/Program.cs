@@ -1,6 +1,7 @@
 using JobPlatform.Api.Endpoints;
 using JobPlatform.Api.Errors;
 using JobPlatform.Api.Security;
+using JobPlatform.Api.Validation;
 using JobPlatform.Jobs.DependencyInjection;
 using JobPlatform.Jobs.Storage;
 using Scalar.AspNetCore;
@@ -10,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", settings => settings.ConnectionString = EngineConnectionString.Tune(settings.ConnectionString));
 builder.Services.AddJobPlatform();
+builder.Services.AddSingleton<PayloadSchemas>();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();

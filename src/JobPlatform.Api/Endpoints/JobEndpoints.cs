@@ -1,5 +1,7 @@
 using JobPlatform.Api.Contracts;
+using System.Text.Json;
 using JobPlatform.Api.Security;
+using JobPlatform.Api.Validation;
 using JobPlatform.Jobs;
 using JobPlatform.Jobs.Client;
 
@@ -34,10 +36,16 @@ public static class JobEndpoints
         return app;
     }
 
-    private static async Task<IResult> EnqueueAsync(EnqueueJobRequest request, IJobClient client, CancellationToken cancellationToken)
+    private static async Task<IResult> EnqueueAsync(
+        EnqueueJobRequest request, IJobClient client, PayloadSchemas schemas, CancellationToken cancellationToken)
     {
         var errors = EnqueueJobRequestValidator.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        using (var payload = JsonDocument.Parse(EnqueueJobRequestValidator.PayloadJson(request)))
+        {
+            errors = await schemas.ValidateAsync(request.Type!, payload.RootElement, cancellationToken);
+            if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: $"The payload does not fit job type '{request.Type}'.");
+        }
 
         var result = await client.EnqueueAsync(
             request.Type!, EnqueueJobRequestValidator.PayloadJson(request), EnqueueJobRequestValidator.ToOptions(request), cancellationToken);

@@ -50,7 +50,7 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Every_enqueue_option_reaches_the_job()
     {
-        var parent = (await PostAsync("/api/jobs", new { type = "echo", queue = "parked" })).Body.GetProperty("id").GetGuid();
+        var parent = (await PostAsync("/api/jobs", new { type = "echo", queue = "parked", payload = new { text = "p" } })).Body.GetProperty("id").GetGuid();
         var (status, body) = await PostAsync("/api/jobs", new
         {
             type = "echo", payload = new { text = "all options" }, queue = "parked", priority = 7, maxAttempts = 4,
@@ -74,8 +74,8 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task A_duplicate_unique_key_answers_200_with_the_existing_job()
     {
-        var first = await PostAsync("/api/jobs", new { type = "echo", queue = "parked", uniqueKey = "invoice-7" });
-        var second = await PostAsync("/api/jobs", new { type = "echo", queue = "parked", uniqueKey = "invoice-7" });
+        var first = await PostAsync("/api/jobs", new { type = "echo", queue = "parked", uniqueKey = "invoice-7", payload = new { text = "p" } });
+        var second = await PostAsync("/api/jobs", new { type = "echo", queue = "parked", uniqueKey = "invoice-7", payload = new { text = "p" } });
 
         Assert.Equal(HttpStatusCode.Accepted, first.Status);
         Assert.True(first.Body.GetProperty("created").GetBoolean());
@@ -89,8 +89,8 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var ids = new List<Guid>();
         for (var i = 0; i < 5; i++)
-            ids.Add((await PostAsync("/api/jobs", new { type = "echo", queue = "parked", tags = new[] { "listed" } })).Body.GetProperty("id").GetGuid());
-        await PostAsync("/api/jobs", new { type = "echo", queue = "parked", tags = new[] { "other" } });
+            ids.Add((await PostAsync("/api/jobs", new { type = "echo", queue = "parked", tags = new[] { "listed" }, payload = new { text = "p" } })).Body.GetProperty("id").GetGuid());
+        await PostAsync("/api/jobs", new { type = "echo", queue = "parked", tags = new[] { "other" }, payload = new { text = "p" } });
 
         var seen = new List<Guid>();
         string? cursor = null;
@@ -119,7 +119,7 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Cancel_retry_and_delete_answer_with_what_happened()
     {
-        var waiting = (await PostAsync("/api/jobs", new { type = "echo", queue = "parked" })).Body.GetProperty("id").GetGuid();
+        var waiting = (await PostAsync("/api/jobs", new { type = "echo", queue = "parked", payload = new { text = "p" } })).Body.GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/api/jobs/{waiting}/cancel")).Status);
         Assert.Equal(HttpStatusCode.Conflict, (await PostAsync($"/api/jobs/{waiting}/cancel")).Status); // finished now
         Assert.Equal(HttpStatusCode.NotFound, (await PostAsync($"/api/jobs/{Guid.NewGuid()}/cancel")).Status);
@@ -155,6 +155,9 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
     [InlineData("""{"type": "Not A Name"}""", "type")]
     [InlineData("""{"type": "echo", "priority": "high"}""", "priority")]
     [InlineData("""{"type": "echo",""", "body")]
+    [InlineData("""{"type": "echo", "payload": {"text": 5}}""", "payload.text")]
+    [InlineData("""{"type": "echo", "payload": {}}""", "payload")]
+    [InlineData("""{"type": "echo", "payload": {"text": "x", "extra": 1}}""", "payload.extra")]
     public async Task Bad_input_gets_400_problem_details_naming_the_field(string body, string field)
     {
         var response = await _http.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
