@@ -33,6 +33,7 @@ app.MapOpenApi();
 app.MapScalarApiReference(options => options.WithTitle("JobPlatform API"));
 app.MapDefaultEndpoints();
 app.MapJobEndpoints();
+app.MapBulkEndpoints();
 app.MapSeedEndpoints();
 app.MapServerEndpoints();
 app.MapScheduleEndpoints();

@@ -19,11 +19,15 @@ public static class RequestBodyLimit
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app, long limit) =>
         app.Use(async (context, next) =>
         {
-            if (context.Request.ContentLength > limit)
+            // A route may allow more (the bulk enqueue does), through [RequestSizeLimit] metadata.
+            var allowed = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? limit;
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+                feature.MaxRequestBodySize = allowed;
+            if (context.Request.ContentLength > allowed)
             {
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
-                    detail: $"The body is {context.Request.ContentLength:N0} bytes; this api reads at most {limit:N0} " +
+                    detail: $"The body is {context.Request.ContentLength:N0} bytes; this route reads at most {allowed:N0} " +
                             "(JobPlatform:Api:MaxRequestBodyBytes). For many jobs, enqueue them in several requests.")
                     .ExecuteAsync(context);
                 return;

@@ -20,9 +20,12 @@ public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvid
     /// The payload's errors keyed by field (<c>payload.name</c>), empty when it fits; also empty for a type no
     /// worker offers, which the engine refuses with the list of known types.
     /// </summary>
-    public async Task<Dictionary<string, string[]>> ValidateAsync(string type, JsonElement payload, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, string[]>> ValidateAsync(string type, JsonElement payload, CancellationToken cancellationToken) =>
+        Validate(await SchemaAsync(type, cancellationToken), payload);
+
+    /// <summary>As <see cref="ValidateAsync"/> against a schema from <see cref="SchemaAsync"/> (null: nothing to check).</summary>
+    public static Dictionary<string, string[]> Validate(JsonSchema? schema, JsonElement payload, string prefix = "payload")
     {
-        var schema = await SchemaAsync(type, cancellationToken);
         var errors = new Dictionary<string, string[]>();
         if (schema is null) return errors;
 
@@ -30,15 +33,16 @@ public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvid
         if (result.IsValid) return errors;
         foreach (var detail in (result.Details ?? []).Prepend(result).Where(d => d.Errors is { Count: > 0 }))
         {
-            var field = "payload" + detail.InstanceLocation.ToString().Replace('/', '.');
+            var field = prefix + detail.InstanceLocation.ToString().Replace('/', '.');
             var messages = detail.Errors!.Values.ToArray();
             errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, .. messages] : messages;
         }
-        if (errors.Count == 0) errors["payload"] = ["The payload does not match the job type's schema."];
+        if (errors.Count == 0) errors[prefix] = ["The payload does not match the job type's schema."];
         return errors;
     }
 
-    private async Task<JsonSchema?> SchemaAsync(string type, CancellationToken cancellationToken)
+    /// <summary>The registered schema of <paramref name="type"/>, or null when no worker offers it.</summary>
+    public async Task<JsonSchema?> SchemaAsync(string type, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(type, out var cached) && now - cached.LoadedAt < Fresh) return cached.Schema;

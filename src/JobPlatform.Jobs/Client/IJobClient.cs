@@ -23,6 +23,12 @@ public interface IJobClient
     /// </summary>
     Task<IReadOnlyList<Guid>> EnqueueManyAsync(string type, IEnumerable<string> payloadsJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As above, reading the payloads as they arrive (from a request body, say) straight into the COPY; an
+    /// exception from <paramref name="payloadsJson"/> aborts it, and none of the jobs is enqueued.
+    /// </summary>
+    Task<IReadOnlyList<Guid>> EnqueueManyAsync(string type, IAsyncEnumerable<string> payloadsJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>The job with its attempt history, or null.</summary>
     Task<JobInfo?> GetAsync(Guid id, CancellationToken cancellationToken = default);
 

@@ -44,8 +44,12 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
         return new EnqueueResult(result.Id, created);
     }
 
+    public Task<IReadOnlyList<Guid>> EnqueueManyAsync(
+        string type, IEnumerable<string> payloadsJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
+        EnqueueManyAsync(type, payloadsJson.ToAsyncEnumerable(), options, cancellationToken);
+
     public async Task<IReadOnlyList<Guid>> EnqueueManyAsync(
-        string type, IEnumerable<string> payloadsJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
+        string type, IAsyncEnumerable<string> payloadsJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new EnqueueOptions();
         if (options.UniqueKey is not null || options.ContinueAfter is not null)

@@ -85,7 +85,12 @@ public sealed partial class JobStore
     /// ignored; unique keys do not apply to bulk inserts). Returns the number inserted and their queue, or
     /// null when no worker registered the type.
     /// </summary>
-    public async Task<(long Count, string Queue)?> CopyAsync(NewJob template, IEnumerable<(Guid Id, string Payload)> jobs, CancellationToken cancellationToken)
+    public Task<(long Count, string Queue)?> CopyAsync(NewJob template, IEnumerable<(Guid Id, string Payload)> jobs, CancellationToken cancellationToken) =>
+        CopyAsync(template, jobs.ToAsyncEnumerable(), cancellationToken);
+
+    /// <summary>As above, reading the jobs as they arrive (a request body, say): nothing is held in memory, and an
+    /// exception from <paramref name="jobs"/> aborts the COPY, so none of them is inserted.</summary>
+    public async Task<(long Count, string Queue)?> CopyAsync(NewJob template, IAsyncEnumerable<(Guid Id, string Payload)> jobs, CancellationToken cancellationToken)
     {
         string queue;
         int maxAttempts;
@@ -109,7 +114,7 @@ public sealed partial class JobStore
                                    fencing_token, trace_parent, tags, timeout, retry_intervals, batch_id)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken);
-        foreach (var (id, payload) in jobs)
+        await foreach (var (id, payload) in jobs.WithCancellation(cancellationToken))
         {
             await importer.StartRowAsync(cancellationToken);
             await importer.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken);

@@ -36,6 +36,7 @@ public sealed class AuthenticationTests(PostgresFixture postgres)
         var changes = new Func<HttpClient, Task<HttpResponseMessage>>[]
         {
             c => c.PostAsJsonAsync("/api/jobs", new { type = "echo" }),
+            c => c.PostAsJsonAsync("/api/jobs/bulk?type=echo", new[] { new { text = "x" } }),
             c => c.PostAsync($"/api/jobs/{Guid.NewGuid()}/cancel", null),
             c => c.PostAsync($"/api/jobs/{Guid.NewGuid()}/retry", null),
             c => c.DeleteAsync($"/api/jobs/{Guid.NewGuid()}"),
