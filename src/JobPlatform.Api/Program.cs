@@ -1,5 +1,6 @@
 using JobPlatform.Api.Endpoints;
 using JobPlatform.Api.Errors;
+using JobPlatform.Api.OpenApi;
 using JobPlatform.Api.Security;
 using JobPlatform.Api.Validation;
 using JobPlatform.Jobs.DependencyInjection;
@@ -17,7 +18,11 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 // Binding failures throw, so ProblemExceptionHandler can name the offending field in every environment.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(options =>
+{
+    options.AddDocumentTransformer<ApiKeySecurityTransformer>();
+    options.AddOperationTransformer<RequestExamplesTransformer>();
+});
 builder.AddApiKeys();
 var maxRequestBody = RequestBodyLimit.Configure(builder);
 
@@ -29,8 +34,13 @@ app.UseRequestBodyLimit(maxRequestBody);
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi();
-app.MapScalarApiReference(options => options.WithTitle("JobPlatform API"));
+// Open, like the reference UI that reads it: they describe the api and hold no data; every call still needs a key.
+app.MapOpenApi().AllowAnonymous();
+// The reference UI asks for the key once and sends it with every call it tries.
+app.MapScalarApiReference(options => options.WithTitle("JobPlatform API")
+    .AddPreferredSecuritySchemes(ApiKeySecurityTransformer.SchemeName)
+    .AddApiKeyAuthentication(ApiKeySecurityTransformer.SchemeName, _ => { }))
+    .AllowAnonymous();
 app.MapDefaultEndpoints();
 app.MapJobEndpoints();
 app.MapBulkEndpoints();

@@ -22,7 +22,7 @@ public sealed class AuthenticationTests(PostgresFixture postgres)
         using var reader = factory.CreateClient(ApiFactory.ReadOnlyKey);
         using var admin = factory.CreateClient(ApiFactory.AdminKey);
 
-        foreach (var path in new[] { "/api/jobs", "/api/job-types", "/api/schedules", "/api/queues", "/api/stats", "/api/servers", "/openapi/v1.json" })
+        foreach (var path in new[] { "/api/jobs", "/api/job-types", "/api/schedules", "/api/queues", "/api/stats", "/api/servers" })
         {
             var missing = await none.GetAsync(path);
             Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
@@ -56,7 +56,7 @@ public sealed class AuthenticationTests(PostgresFixture postgres)
             Assert.NotEqual(HttpStatusCode.Forbidden, (await change(admin)).StatusCode);
         }
 
-        foreach (var open in new[] { "/health", "/alive", "/metrics", "/api/servers/prometheus-targets" })
+        foreach (var open in new[] { "/health", "/alive", "/metrics", "/api/servers/prometheus-targets", "/openapi/v1.json", "/scalar" })
             Assert.Equal(HttpStatusCode.OK, (await none.GetAsync(open)).StatusCode);
     }
 
