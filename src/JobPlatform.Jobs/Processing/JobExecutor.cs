@@ -143,7 +143,9 @@ public sealed partial class JobExecutor(
         await scope.ServiceProvider.GetRequiredService<JobStore>().ReportProgressAsync(job.Id, job.FencingToken, percent, message, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} ({JobType}) {Outcome} in {ElapsedMs:F1} ms")]
+    // Debug: one line per job is noise at thousands of jobs a second (and costs the worker real CPU on a
+    // console); failures are logged at Warning, and every outcome is in the metrics and the job's history.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} ({JobType}) {Outcome} in {ElapsedMs:F1} ms")]
     private partial void LogFinished(Guid jobId, string jobType, string outcome, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({JobType}) attempt {Attempt} failed; now {Outcome}")]
