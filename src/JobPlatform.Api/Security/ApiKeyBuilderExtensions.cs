@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace JobPlatform.Api.Security;
 
-public static class ApiKeyServiceCollectionExtensions
+public static class ApiKeyBuilderExtensions
 {
     /// <summary>
     /// API-key authentication with a read policy for every route (the fallback) and an admin policy for
