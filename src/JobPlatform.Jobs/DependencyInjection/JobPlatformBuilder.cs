@@ -41,6 +41,7 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         Services.TryAddSingleton<ScheduleRunner>();
         Services.AddHostedService<ScheduleSeeder>();
         Services.AddHostedService(sp => sp.GetRequiredService<ScheduleRunner>());
+        Services.AddHostedService<QueueDepthSampler>();
         return this;
     }
 

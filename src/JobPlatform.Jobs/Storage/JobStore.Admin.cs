@@ -63,4 +63,16 @@ public sealed partial class JobStore
             rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetBoolean(3)));
         return rows;
     }
+
+    /// <summary>Unfinished jobs by queue and state (for the queue-depth gauge).</summary>
+    public async Task<List<(string Queue, string State, long Count)>> CountUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync($"""
+            SELECT queue, state, count(*) FROM jobplatform.jobs WHERE state IN {Unfinished} GROUP BY queue, state
+            """, cancellationToken);
+        var rows = new List<(string, string, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        return rows;
+    }
 }

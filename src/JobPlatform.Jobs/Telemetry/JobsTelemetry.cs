@@ -19,6 +19,7 @@ public sealed class JobsTelemetry : IDisposable
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _queueWait;
     private readonly UpDownCounter<long> _inFlight;
+    private volatile IReadOnlyList<Measurement<long>> _depth = [];
 
     public JobsTelemetry(IMeterFactory meterFactory)
     {
@@ -28,7 +29,17 @@ public sealed class JobsTelemetry : IDisposable
         _duration = _meter.CreateHistogram<double>("jobplatform.job.duration", "s", "Time an attempt ran.");
         _queueWait = _meter.CreateHistogram<double>("jobplatform.job.queue_wait", "s", "Time from due to start.");
         _inFlight = _meter.CreateUpDownCounter<long>("jobplatform.jobs.in_flight", description: "Attempts running now.");
+        _meter.CreateObservableGauge("jobplatform.queue.depth", () => _depth,
+            description: "Unfinished jobs by queue and state, in the whole cluster (reported by the scheduler's leader only).");
     }
+
+    /// <summary>
+    /// Sets what <c>jobplatform.queue.depth</c> reports: counts by (queue, state) for the whole cluster. Only one
+    /// server reports them (the others report none), so summing over instances gives the true depth.
+    /// </summary>
+    public void SetQueueDepth(IEnumerable<(string Queue, string State, long Count)> counts) =>
+        _depth = [.. counts.Select(c => new Measurement<long>(c.Count,
+            new KeyValuePair<string, object?>("queue", c.Queue), new KeyValuePair<string, object?>("state", c.State)))];
 
     public Activity? StartEnqueue(string type, string? queue) =>
         ActivitySource.StartActivity($"enqueue {type}", ActivityKind.Producer)

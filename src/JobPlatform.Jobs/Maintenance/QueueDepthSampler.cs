@@ -1,0 +1,32 @@
+using JobPlatform.Jobs.Scheduling;
+using JobPlatform.Jobs.Storage;
+using JobPlatform.Jobs.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace JobPlatform.Jobs.Maintenance;
+
+/// <summary>
+/// Counts unfinished jobs by queue and state every few seconds for <c>jobplatform.queue.depth</c>, on the server
+/// that leads the scheduler only: one process reports the cluster's depth, so the series never double up.
+/// </summary>
+public sealed class QueueDepthSampler(
+    IServiceScopeFactory scopeFactory,
+    ScheduleRunner leader,
+    JobsTelemetry telemetry,
+    TimeProvider time,
+    ILogger<QueueDepthSampler> logger) : PeriodicService(time, logger)
+{
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(5);
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        if (!leader.IsLeader)
+        {
+            telemetry.SetQueueDepth([]);
+            return;
+        }
+        await using var scope = scopeFactory.CreateAsyncScope();
+        telemetry.SetQueueDepth(await scope.ServiceProvider.GetRequiredService<JobStore>().CountUnfinishedAsync(cancellationToken));
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+using JobPlatform.Jobs.Client;
+using JobPlatform.Jobs.Scheduling;
+using JobPlatform.Jobs.Telemetry;
+using JobPlatform.Tests.Engine;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobPlatform.Tests.Telemetry;
+
+/// <summary>jobplatform.queue.depth: the cluster's unfinished jobs by queue and state, reported by the leader alone.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class QueueDepthTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task The_leader_reports_the_depth_by_queue_and_state_and_the_other_servers_report_nothing()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        Task<EngineHost> Server(string name) => EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Executions());
+            jobs.AddJob<EchoJob, EchoPayload>("echo");
+            jobs.Services.Configure<SchedulingOptions>(o => o.Tick = TimeSpan.FromMilliseconds(100));
+        }, o => (o.ServerName, o.Queues) = (name, ["default"]));
+        await using var first = await Server("first");
+        await using var second = await Server("second");
+        await first.WithClientAsync(c => c.EnqueueManyAsync("echo", Enumerable.Range(0, 7).Select(i => new EchoPayload($"{i}")), new EnqueueOptions { Queue = "parked" }));
+        await first.WithClientAsync(c => c.EnqueueManyAsync("echo", Enumerable.Range(0, 3).Select(i => new EchoPayload($"{i}")), new EnqueueOptions { Queue = "later", Delay = TimeSpan.FromHours(1) }));
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        Dictionary<(string, string), long> first_, second_;
+        do
+        {
+            await Task.Delay(500);
+            (first_, second_) = (Depth(first), Depth(second));
+        }
+        while (first_.Count + second_.Count < 2 && DateTime.UtcNow < deadline);
+
+        // Exactly one of them leads; it alone reports, with the true counts.
+        var (leader, follower) = first_.Count > 0 ? (first_, second_) : (second_, first_);
+        Assert.Empty(follower);
+        Assert.Equal(7, leader[("parked", "enqueued")]);
+        Assert.Equal(3, leader[("later", "scheduled")]);
+    }
+
+    /// <summary>What the host's gauge reports right now, read the way an exporter reads it.</summary>
+    private static Dictionary<(string, string), long> Depth(EngineHost host)
+    {
+        var telemetry = host.Services.GetRequiredService<JobsTelemetry>();
+        var result = new Dictionary<(string, string), long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "jobplatform.queue.depth" && instrument.Meter.Name == JobsTelemetry.Name) l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) =>
+        {
+            // Every host in this test process has its own meter; keep only this host's.
+            if (!ReferenceEquals(instrument.Meter.Scope, host.Services.GetRequiredService<IMeterFactory>())) return;
+            string queue = "", jobState = "";
+            foreach (var tag in tags)
+                if (tag.Key == "queue") queue = (string)tag.Value!;
+                else if (tag.Key == "state") jobState = (string)tag.Value!;
+            result[(queue, jobState)] = value;
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        GC.KeepAlive(telemetry);
+        return result;
+    }
+}
