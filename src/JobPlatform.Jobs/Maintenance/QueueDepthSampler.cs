@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace JobPlatform.Jobs.Maintenance;
 
 /// <summary>
-/// Counts unfinished jobs by queue and state every few seconds for <c>jobplatform.queue.depth</c>, on the server
+/// Counts unfinished jobs by queue and state, and how long each queue's oldest due job has waited, every few
+/// seconds for <c>jobplatform.queue.depth</c> and <c>jobplatform.queue.oldest_wait</c>, on the server
 /// that leads the scheduler only: one process reports the cluster's depth, so the series never double up.
 /// </summary>
 public sealed class QueueDepthSampler(
@@ -24,9 +25,12 @@ public sealed class QueueDepthSampler(
         if (!leader.IsLeader)
         {
             telemetry.SetQueueDepth([]);
+            telemetry.SetOldestWait([]);
             return;
         }
         await using var scope = scopeFactory.CreateAsyncScope();
-        telemetry.SetQueueDepth(await scope.ServiceProvider.GetRequiredService<JobStore>().CountUnfinishedAsync(cancellationToken));
+        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        telemetry.SetQueueDepth(await store.CountUnfinishedAsync(cancellationToken));
+        telemetry.SetOldestWait(await store.OldestWaitAsync(cancellationToken));
     }
 }

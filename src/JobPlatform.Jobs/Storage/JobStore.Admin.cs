@@ -75,4 +75,17 @@ public sealed partial class JobStore
         while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
         return rows;
     }
+
+    /// <summary>Per queue, how long its longest-waiting due job has waited (for the oldest-wait gauge).</summary>
+    public async Task<List<(string Queue, double Seconds)>> OldestWaitAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("""
+            SELECT queue, extract(epoch FROM now() - min(run_at))::float8 FROM jobplatform.jobs
+            WHERE state IN ('enqueued', 'scheduled') AND run_at <= now() GROUP BY queue
+            """, cancellationToken);
+        var rows = new List<(string, double)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), Math.Max(0, reader.GetDouble(1))));
+        return rows;
+    }
 }

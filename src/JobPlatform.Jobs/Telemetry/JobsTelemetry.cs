@@ -20,6 +20,7 @@ public sealed class JobsTelemetry : IDisposable
     private readonly Histogram<double> _queueWait;
     private readonly UpDownCounter<long> _inFlight;
     private volatile IReadOnlyList<Measurement<long>> _depth = [];
+    private volatile IReadOnlyList<Measurement<double>> _oldestWait = [];
 
     public JobsTelemetry(IMeterFactory meterFactory)
     {
@@ -31,7 +32,14 @@ public sealed class JobsTelemetry : IDisposable
         _inFlight = _meter.CreateUpDownCounter<long>("jobplatform.jobs.in_flight", description: "Attempts running now.");
         _meter.CreateObservableGauge("jobplatform.queue.depth", () => _depth,
             description: "Unfinished jobs by queue and state, in the whole cluster (reported by the scheduler's leader only).");
+        // Beyond the contract: what an "oldest job waits too long" alert needs, which a histogram of started jobs cannot show.
+        _meter.CreateObservableGauge("jobplatform.queue.oldest_wait", () => _oldestWait, "s",
+            "How long the longest-waiting due job of each queue has waited (reported by the scheduler's leader only).");
     }
+
+    /// <summary>Sets what <c>jobplatform.queue.oldest_wait</c> reports, per queue; see <see cref="SetQueueDepth"/>.</summary>
+    public void SetOldestWait(IEnumerable<(string Queue, double Seconds)> waits) =>
+        _oldestWait = [.. waits.Select(w => new Measurement<double>(w.Seconds, new KeyValuePair<string, object?>("queue", w.Queue)))];
 
     /// <summary>
     /// Sets what <c>jobplatform.queue.depth</c> reports: counts by (queue, state) for the whole cluster. Only one

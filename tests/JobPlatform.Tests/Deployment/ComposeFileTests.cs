@@ -130,6 +130,7 @@ public sealed partial class ComposeFileTests
     [InlineData("check", "config", "deploy/prometheus/prometheus.yml")]
     [InlineData("check", "config", "deploy/prometheus/prometheus.aspire.yml")]
     [InlineData("check", "rules", "deploy/prometheus/rules/jobplatform.yml")]
+    [InlineData("test", "rules", "deploy/prometheus/tests/jobplatform.test.yml")]
     public void Promtool_accepts_the_prometheus_files(string verb, string what, string file)
     {
         var info = new ProcessStartInfo("promtool", [verb, what, file])

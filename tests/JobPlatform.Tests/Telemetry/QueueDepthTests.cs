@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Scheduling;
-using JobPlatform.Jobs.Telemetry;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,33 +40,41 @@ public sealed class QueueDepthTests(PostgresFixture postgres)
         Assert.Empty(follower);
         Assert.Equal(7, leader[("parked", "enqueued")]);
         Assert.Equal(3, leader[("later", "scheduled")]);
+
+        // The oldest-wait gauge: the parked queue's jobs are due and wait; the later queue's are not due yet.
+        var waits = Read<double>(first_.Count > 0 ? first : second, "jobplatform.queue.oldest_wait");
+        var parked = Assert.Single(waits);
+        Assert.Equal("parked", parked.Queue);
+        Assert.InRange(parked.Value, 0, 60);
+        Assert.Empty(Read<double>(first_.Count > 0 ? second : first, "jobplatform.queue.oldest_wait"));
     }
 
-    /// <summary>What the host's gauge reports right now, read the way an exporter reads it.</summary>
-    private static Dictionary<(string, string), long> Depth(EngineHost host)
+    private static Dictionary<(string, string), long> Depth(EngineHost host) =>
+        Read<long>(host, "jobplatform.queue.depth").ToDictionary(m => (m.Queue, m.State), m => m.Value);
+
+    /// <summary>What one of the host's gauges reports right now, read the way an exporter reads it.</summary>
+    private static List<(string Queue, string State, T Value)> Read<T>(EngineHost host, string instrumentName) where T : struct
     {
-        var telemetry = host.Services.GetRequiredService<JobsTelemetry>();
-        var result = new Dictionary<(string, string), long>();
+        var factory = host.Services.GetRequiredService<IMeterFactory>();
+        var result = new List<(string, string, T)>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Name == "jobplatform.queue.depth" && instrument.Meter.Name == JobsTelemetry.Name) l.EnableMeasurementEvents(instrument);
+                // Every host in this test process has its own meter; keep only this host's.
+                if (instrument.Name == instrumentName && ReferenceEquals(instrument.Meter.Scope, factory)) l.EnableMeasurementEvents(instrument);
             },
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, state) =>
+        listener.SetMeasurementEventCallback<T>((_, value, tags, _) =>
         {
-            // Every host in this test process has its own meter; keep only this host's.
-            if (!ReferenceEquals(instrument.Meter.Scope, host.Services.GetRequiredService<IMeterFactory>())) return;
-            string queue = "", jobState = "";
+            string queue = "", state = "";
             foreach (var tag in tags)
                 if (tag.Key == "queue") queue = (string)tag.Value!;
-                else if (tag.Key == "state") jobState = (string)tag.Value!;
-            result[(queue, jobState)] = value;
+                else if (tag.Key == "state") state = (string)tag.Value!;
+            result.Add((queue, state, value));
         });
         listener.Start();
         listener.RecordObservableInstruments();
-        GC.KeepAlive(telemetry);
         return result;
     }
 }
