@@ -55,8 +55,11 @@ public static class EnqueueJobRequestValidator
         ContinueOn = request.ContinueOn is null ? ContinuationCondition.OnSuccess : ParseCondition(request.ContinueOn)!.Value,
     };
 
-    public static string PayloadJson(EnqueueJobRequest request) =>
-        request.Payload is { ValueKind: JsonValueKind.Object } payload ? payload.GetRawText() : "{}";
+    /// <summary>The request's payload, or an empty object when it has none.</summary>
+    public static JsonElement Payload(EnqueueJobRequest request) =>
+        request.Payload is { ValueKind: JsonValueKind.Object } payload ? payload : EmptyObject;
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private static ContinuationCondition? ParseCondition(string value) => value.ToLowerInvariant() switch
     {
