@@ -42,9 +42,7 @@ public sealed partial class JobExecutor(
             if (handlerFinished is not null) await handlerFinished();
 
             var outcome = await RecordAsync(job, definition, error, timeout, shutdownToken);
-            if (job.BatchId is { } batch && outcome is "succeeded" or "failed" or "cancelled") await FinishBatchAsync(batch);
-            // A job of a type with a cluster-wide concurrency limit frees a slot: wake the servers holding jobs back.
-            if (definition?.Options.ConcurrencyLimit is not null && outcome is not "stale") await NotifySlotFreedAsync();
+            await AfterOutcomeAsync(job, definition, outcome);
             if (error is not null && outcome is not "released")
             {
                 activity?.AddException(error);
@@ -61,30 +59,40 @@ public sealed partial class JobExecutor(
         }
     }
 
-    /// <summary>Closes the job's batch if it was the last to finish; on failure the rescuer's sweep closes it later.</summary>
-    private async Task FinishBatchAsync(Guid batch)
+    /// <summary>
+    /// What a finished job owes others, best effort, in one scope: closing its batch if it was the last to finish
+    /// (on failure the rescuer's sweep closes it later), and, for a type with a cluster-wide concurrency limit,
+    /// waking the servers holding jobs back for the slot it freed (on failure they start at the next poll).
+    /// </summary>
+    private async Task AfterOutcomeAsync(ClaimedJob job, JobTypeDefinition? definition, string outcome)
     {
-        try
-        {
-            await using var scope = scopeFactory.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<JobStore>().FinishBatchAsync(batch, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            LogBatchCheckFailed(e, batch);
-        }
-    }
+        var batch = outcome is "succeeded" or "failed" or "cancelled" ? job.BatchId : null;
+        var freesSlot = definition?.Options.ConcurrencyLimit is not null && outcome is not "stale";
+        if (batch is null && !freesSlot) return;
 
-    private async Task NotifySlotFreedAsync()
-    {
-        try
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        if (batch is { } id)
         {
-            await using var scope = scopeFactory.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<JobStore>().NotifyEnqueuedAsync(CancellationToken.None);
+            try
+            {
+                await store.FinishBatchAsync(id, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                LogBatchCheckFailed(e, id);
+            }
         }
-        catch (Exception e)
+        if (freesSlot)
         {
-            LogNotifyFailed(e); // the held-back jobs start at the next poll instead
+            try
+            {
+                await store.NotifyEnqueuedAsync(CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                LogNotifyFailed(e);
+            }
         }
     }
 
