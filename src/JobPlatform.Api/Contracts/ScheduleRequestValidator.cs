@@ -25,9 +25,9 @@ public static class ScheduleRequestValidator
             Error("maxAttempts", $"maxAttempts must be between 1 and {EnqueueJobRequestValidator.MaxAttemptsLimit}.");
         if (request.TimeoutSeconds is { } timeout && !(timeout >= 1 && timeout <= EnqueueJobRequestValidator.MaxTimeoutSeconds))
             Error("timeoutSeconds", $"timeoutSeconds must be between 1 and {EnqueueJobRequestValidator.MaxTimeoutSeconds:0}.");
-        MisfirePolicy? misfire = request.Misfire switch { null or "run-once" => MisfirePolicy.RunOnce, "skip" => MisfirePolicy.Skip, _ => null };
+        MisfirePolicy? misfire = request.Misfire switch { null or ScheduleNames.RunOnce => MisfirePolicy.RunOnce, ScheduleNames.Skip => MisfirePolicy.Skip, _ => null };
         if (misfire is null) Error("misfire", "misfire is run-once or skip.");
-        OverlapPolicy? overlap = request.Overlap switch { null or "allow" => OverlapPolicy.Allow, "skip" => OverlapPolicy.Skip, _ => null };
+        OverlapPolicy? overlap = request.Overlap switch { null or ScheduleNames.Allow => OverlapPolicy.Allow, ScheduleNames.Skip => OverlapPolicy.Skip, _ => null };
         if (overlap is null) Error("overlap", "overlap is allow or skip.");
         if (string.IsNullOrWhiteSpace(request.Cron)) Error("cron", "A cron expression is required, e.g. \"*/5 * * * *\".");
         else

@@ -32,7 +32,7 @@ public sealed record ScheduleResponse(
         var d = schedule.Definition;
         return new(d.Name, d.Cron, d.TimeZone, d.Type, d.Queue, JsonSerializer.Deserialize<JsonElement>(d.PayloadJson),
             d.Priority, d.MaxAttempts, d.Timeout,
-            d.Misfire == MisfirePolicy.Skip ? "skip" : "run-once", d.Overlap == OverlapPolicy.Skip ? "skip" : "allow",
+            d.Misfire.ToName(), d.Overlap.ToName(),
             schedule.Paused, schedule.Source, schedule.NextOccurrences, schedule.LastOccurrenceAt, schedule.LastJobId,
             schedule.LastJobState?.ToName(), schedule.LastSkippedAt, schedule.LastSkipReason);
     }

@@ -1,6 +1,7 @@
 namespace JobPlatform.Jobs.Scheduling;
 
-internal static class ScheduleNames
+/// <summary>How schedules' sources and policies are spelled, in the database and over HTTP alike.</summary>
+public static class ScheduleNames
 {
     public const string Code = "code", Client = "client";
     public const string RunOnce = "run-once", Skip = "skip", Allow = "allow";
