@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace JobPlatform.Tests.Api;
 
@@ -12,33 +10,15 @@ namespace JobPlatform.Tests.Api;
 [Collection(PostgresCollection.Name)]
 public sealed class BulkRoutesTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private string _db = "";
-    private EngineHost _worker = null!;
-    private ApiFactory _api = null!;
-    private HttpClient _http = null!;
+    private ApiTestHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _db = await postgres.CreateDatabaseAsync();
-        // Registers "echo" but takes only a queue nobody uses, so the jobs stay to be counted.
-        _worker = await EngineHost.StartAsync(_db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        }, o => o.Queues = ["nobody-listens"]);
-        _api = new ApiFactory(_db);
-        _http = _api.CreateClient();
-    }
+    // The worker registers "echo" but takes only a queue nobody uses, so the jobs stay to be counted.
+    public async Task InitializeAsync() => _host = await ApiTestHost.StartAsync(postgres, processing: o => o.Queues = ["nobody-listens"]);
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _api.DisposeAsync();
-        await _worker.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private Task<HttpResponseMessage> PostAsync(string query, string body) =>
-        _http.PostAsync($"/api/jobs/bulk?{query}", new StringContent(body, Encoding.UTF8, "application/json"));
+        _host.Http.PostAsync($"/api/jobs/bulk?{query}", new StringContent(body, Encoding.UTF8, "application/json"));
 
     private static string Payloads(int count) => "[" + string.Join(",", Enumerable.Range(0, count).Select(i => $$"""{"text": "{{i}}"}""")) + "]";
 
@@ -52,8 +32,8 @@ public sealed class BulkRoutesTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(100_000, body.GetProperty("count").GetInt32());
         var ids = body.GetProperty("ids").EnumerateArray().Select(i => i.GetGuid()).ToList();
         Assert.Equal(100_000, ids.Distinct().Count());
-        Assert.Equal(100_000, await Sql.ScalarAsync(_db, "SELECT count(*) FROM jobplatform.jobs WHERE priority = 3 AND tags = '{bulk,test}'"));
-        var last = await _http.GetFromJsonAsync<JsonElement>($"/api/jobs/{ids[^1]}");
+        Assert.Equal(100_000, await Sql.ScalarAsync(_host.Db, "SELECT count(*) FROM jobplatform.jobs WHERE priority = 3 AND tags = '{bulk,test}'"));
+        var last = await _host.Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{ids[^1]}");
         Assert.Equal("99999", last.GetProperty("payload").GetProperty("text").GetString());
     }
 
@@ -70,7 +50,7 @@ public sealed class BulkRoutesTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{problem}");
-        Assert.Equal(0, await Sql.ScalarAsync(_db, "SELECT count(*) FROM jobplatform.jobs"));
+        Assert.Equal(0, await Sql.ScalarAsync(_host.Db, "SELECT count(*) FROM jobplatform.jobs"));
     }
 
     [Fact]
@@ -79,7 +59,7 @@ public sealed class BulkRoutesTests(PostgresFixture postgres) : IAsyncLifetime
         var response = await PostAsync("type=echo", Payloads(100_001));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(0, await Sql.ScalarAsync(_db, "SELECT count(*) FROM jobplatform.jobs"));
+        Assert.Equal(0, await Sql.ScalarAsync(_host.Db, "SELECT count(*) FROM jobplatform.jobs"));
     }
 
     [Fact]

@@ -5,7 +5,6 @@ using System.Text.Json;
 using JobPlatform.Jobs;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace JobPlatform.Tests.Api;
 
@@ -14,38 +13,21 @@ namespace JobPlatform.Tests.Api;
 public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private EngineHost _worker = null!;
-    private ApiFactory _api = null!;
-    private HttpClient _http = null!;
+    private ApiTestHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var db = await postgres.CreateDatabaseAsync();
-        // The worker takes only the default queue: jobs sent to "parked" wait there.
-        _worker = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo").AddJob<AlwaysFailingJob, EchoPayload>("always-fails", o => o.MaxAttempts = 1);
-        });
-        _api = new ApiFactory(db);
-        _http = _api.CreateClient();
-    }
+    // The worker takes only the default queue: jobs sent to "parked" wait there.
+    public async Task InitializeAsync() => _host = await ApiTestHost.StartAsync(postgres, jobs => jobs.AddJob<AlwaysFailingJob, EchoPayload>("always-fails", o => o.MaxAttempts = 1));
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _api.DisposeAsync();
-        await _worker.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string url, object? body = null)
     {
-        var response = await _http.PostAsJsonAsync(url, body ?? new { });
+        var response = await _host.Http.PostAsJsonAsync(url, body ?? new { });
         var text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text));
     }
 
-    private Task<JsonElement> GetJobAsync(Guid id) => _http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
+    private Task<JsonElement> GetJobAsync(Guid id) => _host.Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
 
     [Fact]
     public async Task Every_enqueue_option_reaches_the_job()
@@ -97,7 +79,7 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
         var pages = 0;
         do
         {
-            var page = await _http.GetFromJsonAsync<JsonElement>($"/api/jobs?tag=listed&state=enqueued&queue=parked&limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
+            var page = await _host.Http.GetFromJsonAsync<JsonElement>($"/api/jobs?tag=listed&state=enqueued&queue=parked&limit=2{(cursor is null ? "" : $"&cursor={cursor}")}");
             seen.AddRange(page.GetProperty("items").EnumerateArray().Select(j => j.GetProperty("id").GetGuid()));
             cursor = page.GetProperty("nextCursor").GetString();
             pages++;
@@ -106,11 +88,11 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
 
         Assert.Equal(3, pages);
         Assert.Equal(Enumerable.Reverse(ids), seen); // newest first, each once
-        var typed = await _http.GetFromJsonAsync<JsonElement>($"/api/jobs?type=echo&createdFrom={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"))}&limit=500");
+        var typed = await _host.Http.GetFromJsonAsync<JsonElement>($"/api/jobs?type=echo&createdFrom={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"))}&limit=500");
         Assert.True(typed.GetProperty("items").GetArrayLength() >= 6);
         foreach (var bad in new[] { "state=sleeping", "limit=0", "limit=501", "cursor=nope" })
         {
-            var response = await _http.GetAsync($"/api/jobs?{bad}");
+            var response = await _host.Http.GetAsync($"/api/jobs?{bad}");
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains(bad.Split('=')[0], await response.Content.ReadAsStringAsync());
         }
@@ -128,18 +110,18 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, (await PostAsync($"/api/jobs/{waiting}/retry")).Status);
         Assert.Equal("enqueued", (await GetJobAsync(waiting)).GetProperty("state").GetString());
         var failing = (await PostAsync("/api/jobs", new { type = "always-fails", payload = new { text = "x" } })).Body.GetProperty("id").GetGuid();
-        await _worker.WaitForStateAsync(failing, Timeout, JobState.Failed);
+        await _host.Worker.WaitForStateAsync(failing, Timeout, JobState.Failed);
         Assert.Equal(HttpStatusCode.Accepted, (await PostAsync($"/api/jobs/{failing}/retry")).Status);
-        await Sql.WaitUntilAsync(_api.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["ConnectionStrings:jobsdb"]!,
+        await Sql.WaitUntilAsync(_host.Db,
             $"SELECT count(*) FROM jobplatform.job_attempts WHERE job_id = '{failing}'", 2, Timeout);
         var echo = (await PostAsync("/api/jobs", new { type = "echo", payload = new { text = "ok" } })).Body.GetProperty("id").GetGuid();
-        await _worker.WaitForStateAsync(echo, Timeout, JobState.Succeeded);
+        await _host.Worker.WaitForStateAsync(echo, Timeout, JobState.Succeeded);
         Assert.Equal(HttpStatusCode.Conflict, (await PostAsync($"/api/jobs/{echo}/retry")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await PostAsync($"/api/jobs/{Guid.NewGuid()}/retry")).Status);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync($"/api/jobs/{echo}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/api/jobs/{echo}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.DeleteAsync($"/api/jobs/{echo}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.DeleteAsync($"/api/jobs/{echo}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.GetAsync($"/api/jobs/{echo}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.DeleteAsync($"/api/jobs/{echo}")).StatusCode);
     }
 
     [Theory]
@@ -160,7 +142,7 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
     [InlineData("""{"type": "echo", "payload": {"text": "x", "extra": 1}}""", "payload.extra")]
     public async Task Bad_input_gets_400_problem_details_naming_the_field(string body, string field)
     {
-        var response = await _http.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await _host.Http.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -172,7 +154,7 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task A_body_over_the_limit_gets_413()
     {
         var huge = "{\"type\": \"echo\", \"payload\": {\"text\": \"" + new string('x', 1_100_000) + "\"}}";
-        var response = await _http.PostAsync("/api/jobs", new StringContent(huge, Encoding.UTF8, "application/json"));
+        var response = await _host.Http.PostAsync("/api/jobs", new StringContent(huge, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -3,9 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using JobPlatform.Jobs;
-using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace JobPlatform.Tests.Api;
 
@@ -13,41 +11,24 @@ namespace JobPlatform.Tests.Api;
 [Collection(PostgresCollection.Name)]
 public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private EngineHost _worker = null!;
-    private ApiFactory _api = null!;
-    private HttpClient _http = null!;
+    private ApiTestHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var db = await postgres.CreateDatabaseAsync();
-        _worker = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        });
-        _api = new ApiFactory(db);
-        _http = _api.CreateClient();
-    }
+    public async Task InitializeAsync() => _host = await ApiTestHost.StartAsync(postgres);
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _api.DisposeAsync();
-        await _worker.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Post_enqueues_and_answers_202_with_id_and_location_and_the_job_succeeds()
     {
-        var response = await _http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "hi" } });
+        var response = await _host.Http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "hi" } });
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var id = body.GetProperty("id").GetGuid();
         Assert.Equal($"/api/jobs/{id}", response.Headers.Location?.ToString());
 
-        await _worker.WaitForStateAsync(id, TimeSpan.FromSeconds(30), JobState.Succeeded);
-        var job = await _http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
+        await _host.Worker.WaitForStateAsync(id, TimeSpan.FromSeconds(30), JobState.Succeeded);
+        var job = await _host.Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
         Assert.Equal("succeeded", job.GetProperty("state").GetString());
         Assert.Equal("echo", job.GetProperty("type").GetString());
         Assert.Equal("default", job.GetProperty("queue").GetString());
@@ -61,7 +42,7 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Unknown_job_type_is_a_400_listing_the_known_types()
     {
-        var response = await _http.PostAsJsonAsync("/api/jobs", new { type = "no-such-job" });
+        var response = await _host.Http.PostAsJsonAsync("/api/jobs", new { type = "no-such-job" });
 
         var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "type");
         Assert.Equal(["echo"], problem.GetProperty("knownTypes").EnumerateArray().Select(t => t.GetString()));
@@ -79,7 +60,7 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [InlineData("{\"type\": \"echo\", \"priority\": 100000}", "priority")]
     public async Task Malformed_body_is_a_400_problem_naming_the_field(string body, string field)
     {
-        var response = await _http.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await _host.Http.PostAsync("/api/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, field);
     }
@@ -87,7 +68,7 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Empty_body_is_a_400_problem()
     {
-        var response = await _http.PostAsync("/api/jobs", new StringContent("", Encoding.UTF8, "application/json"));
+        var response = await _host.Http.PostAsync("/api/jobs", new StringContent("", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -96,7 +77,7 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Unknown_job_id_is_a_404_problem()
     {
-        var response = await _http.GetAsync($"/api/jobs/{Guid.NewGuid()}");
+        var response = await _host.Http.GetAsync($"/api/jobs/{Guid.NewGuid()}");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -105,7 +86,7 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Job_types_list_what_workers_registered_with_their_schema()
     {
-        var types = await _http.GetFromJsonAsync<JsonElement>("/api/job-types");
+        var types = await _host.Http.GetFromJsonAsync<JsonElement>("/api/job-types");
 
         var echo = Assert.Single(types.EnumerateArray());
         Assert.Equal("echo", echo.GetProperty("name").GetString());
@@ -117,7 +98,7 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [InlineData("/alive")]
     public async Task Health_endpoints_answer_healthy_without_detail(string path)
     {
-        var response = await _http.GetAsync(path);
+        var response = await _host.Http.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
@@ -126,9 +107,9 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Metrics_are_served_in_prometheus_text_format()
     {
-        await _http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "m" } });
+        await _host.Http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "m" } });
 
-        var response = await _http.GetAsync("/metrics");
+        var response = await _host.Http.GetAsync("/metrics");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
@@ -140,7 +121,7 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [Fact]
     public async Task Prometheus_targets_list_each_worker_with_the_host_replaced()
     {
-        var targets = await _http.GetFromJsonAsync<JsonElement>("/api/servers/prometheus-targets?host=host.docker.internal");
+        var targets = await _host.Http.GetFromJsonAsync<JsonElement>("/api/servers/prometheus-targets?host=host.docker.internal");
 
         // The in-process worker is not a web host, so it has no endpoint and is not a target.
         Assert.Empty(targets.EnumerateArray());

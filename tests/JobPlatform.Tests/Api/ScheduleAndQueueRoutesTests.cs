@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using JobPlatform.Jobs;
-using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace JobPlatform.Tests.Api;
 
@@ -12,33 +10,16 @@ namespace JobPlatform.Tests.Api;
 [Collection(PostgresCollection.Name)]
 public sealed class ScheduleAndQueueRoutesTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private EngineHost _worker = null!;
-    private ApiFactory _api = null!;
-    private HttpClient _http = null!;
+    private ApiTestHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var db = await postgres.CreateDatabaseAsync();
-        _worker = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        });
-        _api = new ApiFactory(db);
-        _http = _api.CreateClient();
-    }
+    public async Task InitializeAsync() => _host = await ApiTestHost.StartAsync(postgres);
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _api.DisposeAsync();
-        await _worker.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task A_schedule_is_created_read_replaced_paused_resumed_triggered_and_deleted()
     {
-        var create = await _http.PostAsJsonAsync("/api/schedules", new
+        var create = await _host.Http.PostAsJsonAsync("/api/schedules", new
         {
             name = "nightly", cron = "0 3 * * *", type = "echo", payload = new { text = "night" }, timeZone = "Europe/Berlin",
             misfire = "skip", overlap = "skip", priority = 3,
@@ -49,28 +30,28 @@ public sealed class ScheduleAndQueueRoutesTests(PostgresFixture postgres) : IAsy
         Assert.Equal(("skip", "skip", 5), (created.GetProperty("misfire").GetString(), created.GetProperty("overlap").GetString(),
             created.GetProperty("nextOccurrences").GetArrayLength()));
 
-        var duplicate = await _http.PostAsJsonAsync("/api/schedules", new { name = "nightly", cron = "0 3 * * *", type = "echo" });
+        var duplicate = await _host.Http.PostAsJsonAsync("/api/schedules", new { name = "nightly", cron = "0 3 * * *", type = "echo" });
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
 
-        var replaced = await _http.PutAsJsonAsync("/api/schedules/nightly", new { cron = "*/10 * * * *", type = "echo", payload = new { text = "ten" } });
+        var replaced = await _host.Http.PutAsJsonAsync("/api/schedules/nightly", new { cron = "*/10 * * * *", type = "echo", payload = new { text = "ten" } });
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         Assert.Equal("*/10 * * * *", (await replaced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cron").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.PutAsJsonAsync("/api/schedules/missing", new { cron = "* * * * *", type = "echo" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.PutAsJsonAsync("/api/schedules/missing", new { cron = "* * * * *", type = "echo" })).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.PostAsync("/api/schedules/nightly/pause", null)).StatusCode);
-        Assert.True((await _http.GetFromJsonAsync<JsonElement>("/api/schedules/nightly")).GetProperty("paused").GetBoolean());
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.PostAsync("/api/schedules/nightly/resume", null)).StatusCode);
-        Assert.False((await _http.GetFromJsonAsync<JsonElement>("/api/schedules/nightly")).GetProperty("paused").GetBoolean());
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PostAsync("/api/schedules/nightly/pause", null)).StatusCode);
+        Assert.True((await _host.Http.GetFromJsonAsync<JsonElement>("/api/schedules/nightly")).GetProperty("paused").GetBoolean());
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PostAsync("/api/schedules/nightly/resume", null)).StatusCode);
+        Assert.False((await _host.Http.GetFromJsonAsync<JsonElement>("/api/schedules/nightly")).GetProperty("paused").GetBoolean());
 
-        var trigger = await _http.PostAsync("/api/schedules/nightly/trigger", null);
+        var trigger = await _host.Http.PostAsync("/api/schedules/nightly/trigger", null);
         Assert.Equal(HttpStatusCode.Accepted, trigger.StatusCode);
         var job = (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        await _worker.WaitForStateAsync(job, TimeSpan.FromSeconds(30), JobState.Succeeded);
+        await _host.Worker.WaitForStateAsync(job, TimeSpan.FromSeconds(30), JobState.Succeeded);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.DeleteAsync("/api/schedules/nightly")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.DeleteAsync("/api/schedules/nightly")).StatusCode);
         foreach (var missing in new[] { "pause", "resume", "trigger" })
-            Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync($"/api/schedules/nightly/{missing}", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _http.DeleteAsync("/api/schedules/nightly")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.PostAsync($"/api/schedules/nightly/{missing}", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.DeleteAsync("/api/schedules/nightly")).StatusCode);
     }
 
     [Theory]
@@ -84,7 +65,7 @@ public sealed class ScheduleAndQueueRoutesTests(PostgresFixture postgres) : IAsy
     [InlineData("""{"name": "s", "cron": "* * * * *", "type": "nobody-offers-this"}""", "type", HttpStatusCode.BadRequest)]
     public async Task A_bad_schedule_gets_problem_details_naming_the_field(string body, string field, HttpStatusCode status)
     {
-        var response = await _http.PostAsync("/api/schedules", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var response = await _host.Http.PostAsync("/api/schedules", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(status, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -94,22 +75,22 @@ public sealed class ScheduleAndQueueRoutesTests(PostgresFixture postgres) : IAsy
     [Fact]
     public async Task A_paused_queue_holds_its_jobs_until_resumed_and_stats_count_by_state_and_queue()
     {
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.PostAsync("/api/queues/default/pause", null)).StatusCode);
-        var id = (await (await _http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "held" } }))
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PostAsync("/api/queues/default/pause", null)).StatusCode);
+        var id = (await (await _host.Http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "held" } }))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         await Task.Delay(1000);
-        Assert.Equal("enqueued", (await _http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}")).GetProperty("state").GetString());
+        Assert.Equal("enqueued", (await _host.Http.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}")).GetProperty("state").GetString());
 
-        var queues = await _http.GetFromJsonAsync<JsonElement>("/api/queues");
+        var queues = await _host.Http.GetFromJsonAsync<JsonElement>("/api/queues");
         var queue = queues.EnumerateArray().Single(q => q.GetProperty("name").GetString() == "default");
         Assert.True(queue.GetProperty("paused").GetBoolean());
         Assert.Equal(1, queue.GetProperty("counts").GetProperty("enqueued").GetInt64());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _http.PostAsync("/api/queues/default/resume", null)).StatusCode);
-        await _worker.WaitForStateAsync(id, TimeSpan.FromSeconds(30), JobState.Succeeded);
-        var stats = await _http.GetFromJsonAsync<JsonElement>("/api/stats");
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PostAsync("/api/queues/default/resume", null)).StatusCode);
+        await _host.Worker.WaitForStateAsync(id, TimeSpan.FromSeconds(30), JobState.Succeeded);
+        var stats = await _host.Http.GetFromJsonAsync<JsonElement>("/api/stats");
         Assert.Equal(1, stats.GetProperty("byState").GetProperty("succeeded").GetInt64());
         Assert.False(stats.GetProperty("byQueue")[0].GetProperty("paused").GetBoolean());
-        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync("/api/queues/NOT%20A%20QUEUE/pause", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.Http.PostAsync("/api/queues/NOT%20A%20QUEUE/pause", null)).StatusCode);
     }
 }
