@@ -1,28 +1,34 @@
+using JobPlatform.AppHost.Containers;
+using JobPlatform.AppHost.Infrastructure;
+using JobPlatform.AppHost.Local;
 using Microsoft.Extensions.Configuration;
 
 // The JobPlatform topology for local development: PostgreSQL, the api, two workers, Prometheus, Grafana.
-// Given ConnectionStrings:jobsdb, it uses that database instead of a container; without a container
-// runtime it runs only the api and workers (see README, "Run without Docker").
+// PostgreSQL, Prometheus and Grafana come from containers where a container runtime works, else from the programs
+// installed on this machine; a given ConnectionStrings:jobsdb replaces PostgreSQL (README, "Run the platform").
 var builder = DistributedApplication.CreateBuilder(args);
 
-var containers = ContainerRuntimeProbe.IsAvailable(builder.Configuration);
+var choice = builder.Announce(InfrastructureSelector.Choose(builder.Configuration, () => ContainerRuntimeProbe.Probe(builder.Configuration)));
+var local = choice.Mode == InfrastructureMode.LocalExecutables ? LocalFolders.Resolve(builder.Configuration) : null;
 var deploy = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", "deploy"));
 
 IResourceBuilder<IResourceWithConnectionString> jobsdb;
-if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("jobsdb")))
+IResourceBuilder<IResource> database;
+if (choice.ExternalDatabase)
 {
     jobsdb = builder.AddConnectionString("jobsdb");
+    database = jobsdb;
 }
-else if (containers)
+else if (local is null)
 {
-    jobsdb = builder.AddPostgres("postgres").WithDataVolume("jobplatform-postgres-data").AddDatabase("jobsdb");
+    var postgres = builder.AddPostgres("postgres").WithDataVolume("jobplatform-postgres-data");
+    jobsdb = postgres.AddDatabase("jobsdb");
+    database = jobsdb;
 }
 else
 {
-    throw new DistributedApplicationException(
-        "No container runtime was found, so PostgreSQL cannot be started for you. Give an existing database instead: " +
-        "dotnet user-secrets --project src/JobPlatform.AppHost set ConnectionStrings:jobsdb \"Host=localhost;Database=jobsdb;Username=...;Password=...\" " +
-        "(or set the environment variable ConnectionStrings__jobsdb).");
+    (var postgres, jobsdb) = builder.AddLocalPostgres("postgres", local);
+    database = postgres;
 }
 
 // The api's admin key: generated once, kept in the AppHost's user secrets, shown (masked) under the
@@ -32,7 +38,7 @@ var apiKey = builder.AddParameter("api-key", new GenerateParameterDefault { MinL
 
 // Ports 8080 (api) and 5081 (worker) come from the projects' launch settings; 8080 is the seed system's port.
 var api = builder.AddProject<Projects.JobPlatform_Api>("api")
-    .WithReference(jobsdb).WaitFor(jobsdb)
+    .WithReference(jobsdb).WaitFor(database)
     .WithEnvironment("JobPlatform__Api__AdminKeys__0", apiKey)
     .WithExternalHttpEndpoints()
     // On every interface, so that Prometheus in a container reaches it through host.docker.internal.
@@ -49,35 +55,19 @@ var api = builder.AddProject<Projects.JobPlatform_Api>("api")
     });
 
 builder.AddProject<Projects.JobPlatform_Worker>("worker")
-    .WithReference(jobsdb).WaitFor(jobsdb)
+    .WithReference(jobsdb).WaitFor(database)
     .WithReplicas(2)
     // Each replica listens on every interface, so Prometheus (in a container) can scrape it directly.
     .WithEndpoint("http", endpoint => endpoint.TargetHost = "0.0.0.0")
     .WithHttpHealthCheck("/health");
 
-if (containers)
+if (local is null)
 {
-    var prometheus = builder.AddContainer("prometheus", "prom/prometheus", "v3.5.0")
-        .WithBindMount(Path.Combine(deploy, "prometheus"), "/etc/prometheus", isReadOnly: true)
-        .WithArgs("--config.file=/etc/prometheus/prometheus.aspire.yml", "--web.enable-lifecycle")
-        .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
-        .WithHttpEndpoint(port: 9090, targetPort: 9090)
-        .WaitFor(api);
-
-    builder.AddContainer("grafana", "grafana/grafana", "12.1.1")
-        .WithBindMount(Path.Combine(deploy, "grafana", "provisioning"), "/etc/grafana/provisioning", isReadOnly: true)
-        .WithBindMount(Path.Combine(deploy, "grafana", "dashboards"), "/etc/grafana/dashboards", isReadOnly: true)
-        .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
-        .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Admin")
-        .WithEnvironment("GF_AUTH_DISABLE_LOGIN_FORM", "true")
-        .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/etc/grafana/dashboards/jobplatform-jobs.json")
-        .WithHttpEndpoint(port: 3000, targetPort: 3000)
-        .WaitFor(prometheus);
+    builder.AddContainerObservability(deploy, api);
 }
-else
+else if (builder.AddLocalPrometheus("prometheus", local, deploy, api) is { } prometheus)
 {
-    Console.WriteLine("info: JobPlatform.AppHost: no container runtime found; Prometheus and Grafana are skipped " +
-        "(the api and workers still serve /metrics). Set JobPlatform:UseContainers=true to force them.");
+    builder.AddLocalGrafana("grafana", local, deploy, prometheus);
 }
 
 builder.Build().Run();

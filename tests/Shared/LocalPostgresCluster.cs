@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using JobPlatform.AppHost.Local;
 using Npgsql;
 
 namespace JobPlatform.Testing;
@@ -9,7 +10,8 @@ namespace JobPlatform.Testing;
 /// A throwaway PostgreSQL cluster from the machine's own binaries (initdb + postgres), in a temporary
 /// folder, on a free loopback port, with durability switched off for speed. PostgreSQL refuses to run as
 /// root, so as root the cluster is owned and run by the <c>postgres</c> user through <c>runuser</c>.
-/// Shared (as a linked source file) by the tests and the benchmarks.
+/// Shared (as a linked source file) by the tests and the benchmarks; finds and runs PostgreSQL with the AppHost's
+/// own helpers (also linked).
 /// </summary>
 internal sealed class LocalPostgresCluster : IAsyncDisposable
 {
@@ -26,35 +28,26 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
     public string AdminConnectionString { get; }
 
     /// <summary>The folder holding initdb and postgres, or null when PostgreSQL is not installed.</summary>
-    public static string? FindBinaries()
-    {
-        var candidates = new List<string>();
-        if (Directory.Exists("/usr/lib/postgresql"))
-            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(VersionOf).Select(d => Path.Combine(d, "bin")));
-        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator));
-        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "postgres")));
-
-        static int VersionOf(string dir) => int.TryParse(Path.GetFileName(dir), out var v) ? v : 0;
-    }
+    public static string? FindBinaries() => PostgresBinaries.Find();
 
     /// <param name="durable">Keep PostgreSQL's default durability (fsync, synchronous commit), as benchmarks
     /// should; tests switch it off for speed.</param>
     public static async Task<LocalPostgresCluster> StartAsync(string binaries, CancellationToken cancellationToken, bool durable = false)
     {
-        var asRoot = Environment.UserName == "root";
+        var runAs = LocalCommand.IsRoot ? "postgres" : null;
         var directory = Path.Combine(Path.GetTempPath(), $"jobplatform-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         var data = Path.Combine(directory, "data");
-        if (asRoot) await RunAsync("chown", ["postgres:", directory], asRoot: false, cancellationToken);
+        if (runAs is not null) await LocalCommand.RunCheckedAsync("chown", [$"{runAs}:", directory], runAs: null, cancellationToken);
 
-        await RunAsync(Path.Combine(binaries, "initdb"),
-            ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"], asRoot, cancellationToken);
+        await LocalCommand.RunCheckedAsync(PostgresBinaries.Program(binaries, "initdb"),
+            ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"], runAs, cancellationToken);
 
         var port = FreePort();
         string[] speed = durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
-        var server = Start(Path.Combine(binaries, "postgres"),
+        var server = Start(PostgresBinaries.Program(binaries, "postgres"),
             ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=500", .. speed],
-            asRoot);
+            runAs);
         var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
         var cluster = new LocalPostgresCluster(directory, server, connectionString);
         try
@@ -100,9 +93,10 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
-    private static Process Start(string file, IEnumerable<string> args, bool asRoot)
+    private static Process Start(string file, IEnumerable<string> args, string? runAs)
     {
-        var info = asRoot ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. args]) : new ProcessStartInfo(file, args);
+        var (command, arguments) = LocalCommand.As(runAs, file, args);
+        var info = new ProcessStartInfo(command, arguments);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
@@ -112,19 +106,6 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    private static async Task RunAsync(string file, IEnumerable<string> args, bool asRoot, CancellationToken cancellationToken)
-    {
-        var info = asRoot ? new ProcessStartInfo("runuser", ["-u", "postgres", "--", file, .. args]) : new ProcessStartInfo(file, args);
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{file} failed with exit code {process.ExitCode}: {await error}{await output}");
     }
 
     private static async Task<bool> WaitForExitAsync(Process process, TimeSpan timeout)

@@ -19,15 +19,16 @@ public sealed class AppHostTests(PostgresFixture postgres)
 {
     private const string ApiKey = "apphost-test-key-0123456789abcdef";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
-    private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task AppHost_with_an_existing_database_runs_the_api_and_two_workers_end_to_end()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var db = await postgres.CreateDatabaseAsync();
+        using var folder = new TemporaryFolder();
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
-            [$"ConnectionStrings:jobsdb={db}", "JobPlatform:UseContainers=false", $"Parameters:api-key={ApiKey}"], cts.Token);
+            [$"ConnectionStrings:jobsdb={db}", "JobPlatform:Infrastructure=local", $"JobPlatform:Local:DataDirectory={folder.Path}",
+             $"Parameters:api-key={ApiKey}"], cts.Token);
         await using var app = await appHost.BuildAsync(cts.Token);
         await app.StartAsync(cts.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
@@ -40,13 +41,13 @@ public sealed class AppHostTests(PostgresFixture postgres)
         var servers = await WaitForServersAsync(api, count: 2, cts.Token);
 
         // Each sample type is accepted; simple-job and a flaky-job that never fails reach succeeded.
-        var simple = await EnqueueAsync(api, new { type = "simple-job", payload = new { name = "Aspire" } });
-        var flaky = await EnqueueAsync(api, new { type = "flaky-job", payload = new { failureRate = 0.0 } });
-        var longRunning = await EnqueueAsync(api, new { type = "long-running-job", payload = new { seconds = 1 } });
+        var simple = await JobsOverHttp.EnqueueAsync(api, new { type = "simple-job", payload = new { name = "Aspire" } });
+        var flaky = await JobsOverHttp.EnqueueAsync(api, new { type = "flaky-job", payload = new { failureRate = 0.0 } });
+        var longRunning = await JobsOverHttp.EnqueueAsync(api, new { type = "long-running-job", payload = new { seconds = 1 } });
         var seed = await api.GetFromJsonAsync<JsonElement>("/jobs/simple-job?name=MyFirstJob", cts.Token);
 
         foreach (var id in new[] { simple, flaky, longRunning, seed.GetProperty("id").GetGuid() })
-            Assert.Equal("succeeded", await WaitForTerminalStateAsync(api, id));
+            Assert.Equal("succeeded", await JobsOverHttp.WaitForTerminalStateAsync(api, id));
 
         // Prometheus scrapes every worker instance directly: each serves /metrics on its own port.
         foreach (var server in servers)
@@ -67,27 +68,6 @@ public sealed class AppHostTests(PostgresFixture postgres)
         Assert.InRange(load.Accepted, 20, 60);
         Assert.Equal(load.Accepted, load.FinalStates.GetValueOrDefault("succeeded"));
         Assert.Equal(load.Accepted, load.QueueWaitsMs.Count);
-    }
-
-    private static async Task<Guid> EnqueueAsync(HttpClient api, object request)
-    {
-        var response = await api.PostAsJsonAsync("/api/jobs", request);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
-
-    private static async Task<string> WaitForTerminalStateAsync(HttpClient api, Guid id)
-    {
-        var deadline = DateTime.UtcNow + JobTimeout;
-        var state = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var job = await api.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
-            state = job.GetProperty("state").GetString()!;
-            if (state is "succeeded" or "failed" or "cancelled") return state;
-            await Task.Delay(200);
-        }
-        return $"still {state} after {JobTimeout}";
     }
 
     private static async Task<JsonElement[]> WaitForServersAsync(HttpClient api, int count, CancellationToken cancellationToken)
