@@ -90,6 +90,8 @@ public sealed class LoadGenerator(HttpClient http, LoadOptions options)
         {
             error = e.HttpRequestError.ToString();
         }
+        // Answered only as the run ended: the server may have seen the cancellation (499) instead of the request.
+        if (error is not null && cancellationToken.IsCancellationRequested) return;
         lock (_gate)
         {
             _sent++;

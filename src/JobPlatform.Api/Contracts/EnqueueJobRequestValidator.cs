@@ -27,9 +27,11 @@ public static class EnqueueJobRequestValidator
             Error("delaySeconds", $"delaySeconds must be between 0 and {MaxDelaySeconds:0}.");
         if (request.TimeoutSeconds is { } timeout && !(timeout >= 1 && timeout <= MaxTimeoutSeconds))
             Error("timeoutSeconds", $"timeoutSeconds must be between 1 and {MaxTimeoutSeconds:0}.");
-        if (request.UniqueKey is { Length: 0 or > MaxKeyLength }) Error("uniqueKey", $"uniqueKey must be 1 to {MaxKeyLength} characters.");
-        if (request.Tags is { } tags && (tags.Length > MaxTags || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > MaxKeyLength)))
-            Error("tags", $"At most {MaxTags} tags, each 1 to {MaxKeyLength} characters.");
+        // PostgreSQL text cannot hold U+0000, so it is refused here rather than by the database.
+        if (request.UniqueKey is { Length: 0 or > MaxKeyLength } || request.UniqueKey?.Contains('\0') == true)
+            Error("uniqueKey", $"uniqueKey must be 1 to {MaxKeyLength} characters, without U+0000.");
+        if (request.Tags is { } tags && (tags.Length > MaxTags || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > MaxKeyLength || t.Contains('\0'))))
+            Error("tags", $"At most {MaxTags} tags, each 1 to {MaxKeyLength} characters, without U+0000.");
         if (request.RetryIntervalsSeconds is { } intervals
             && (intervals.Length is 0 or > MaxRetryIntervals || intervals.Any(i => !(i >= 0 && i <= MaxRetryIntervalSeconds))))
             Error("retryIntervalsSeconds", $"1 to {MaxRetryIntervals} waits, each between 0 and {MaxRetryIntervalSeconds:0} seconds.");

@@ -20,7 +20,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             UnknownJobTypeException unknown => UnknownType(unknown),
             // The engine's own checks (a limit, a cursor, a cron expression) name the field in their message.
             ArgumentException argument => Invalid(StatusCodes.Status400BadRequest, "The request is not valid.",
-                argument.ParamName ?? "body", argument.Message.Split(" (Parameter")[0]),
+                argument.ParamName switch { null => "body", "payloadJson" => "payload", var name => name }, argument.Message.Split(" (Parameter")[0]),
             _ => null,
         };
         if (problem is null) return false;

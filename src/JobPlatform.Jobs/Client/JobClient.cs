@@ -12,7 +12,8 @@ namespace JobPlatform.Jobs.Client;
 /// The PostgreSQL implementation of <see cref="IJobClient"/>. It works on the scoped context's connection,
 /// so an enqueue made while the caller's <c>DbContext</c> has a transaction open is part of that transaction.
 /// </summary>
-internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTelemetry telemetry, TimeProvider time) : IJobClient
+internal sealed partial class JobClient(
+    JobsDbContext db, JobStore store, EnqueueCoalescer coalescer, JobsTelemetry telemetry, TimeProvider time) : IJobClient
 {
     public const int MaxTags = 20, MaxKeyLength = 200;
 
@@ -33,7 +34,10 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
 
         using var activity = telemetry.StartEnqueue(type, options.Queue);
         var job = ToNewJob(Guid.CreateVersion7(), type, payloadJson, options);
-        var inserted = await target.InsertAsync(job, cancellationToken);
+        // Independent jobs outside a transaction share commits with concurrent callers; the rest go alone.
+        (Guid Id, string? Queue)? inserted = job.UniqueKey is null && job.ParentId is null && !target.InTransaction
+            ? await coalescer.InsertAsync(job, cancellationToken)
+            : await target.InsertAsync(job, cancellationToken);
         if (inserted is not { } result)
             throw new UnknownJobTypeException(type, await target.GetJobTypeNamesAsync(cancellationToken));
 
@@ -162,7 +166,9 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
             throw new ArgumentException("MaxAttempts must be between 1 and 100.", nameof(options));
         if (options.UniqueKey is { Length: 0 or > MaxKeyLength })
             throw new ArgumentException($"A unique key is 1 to {MaxKeyLength} characters.", nameof(options));
-        if (options.Tags is { } tags && (tags.Count > MaxTags || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > MaxKeyLength)))
+        if (options.UniqueKey?.Contains('\0') == true)
+            throw new ArgumentException("A unique key cannot contain the character U+0000.", nameof(options));
+        if (options.Tags is { } tags && (tags.Count > MaxTags || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > MaxKeyLength || t.Contains('\0'))))
             throw new ArgumentException($"At most {MaxTags} tags, each 1 to {MaxKeyLength} characters.", nameof(options));
         if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
             throw new ArgumentException("A timeout must be positive.", nameof(options));
@@ -174,6 +180,14 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
         ValidatePayload(payloadJson);
     }
 
+    private static bool ContainsNul(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()!.Contains('\0'),
+        JsonValueKind.Object => element.EnumerateObject().Any(p => p.Name.Contains('\0') || ContainsNul(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().Any(ContainsNul),
+        _ => false,
+    };
+
     private static void ValidatePayload(string payloadJson)
     {
         try
@@ -181,6 +195,9 @@ internal sealed partial class JobClient(JobsDbContext db, JobStore store, JobsTe
             using var document = JsonDocument.Parse(payloadJson);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new ArgumentException("The payload must be a JSON object.", nameof(payloadJson));
+            // Valid JSON, but PostgreSQL's jsonb cannot hold U+0000; the text is searched only when it may be there.
+            if (payloadJson.Contains("\\u0000", StringComparison.OrdinalIgnoreCase) && ContainsNul(document.RootElement))
+                throw new ArgumentException("The payload contains the character U+0000, which PostgreSQL cannot store; remove or encode it.", nameof(payloadJson));
         }
         catch (JsonException e)
         {

@@ -21,6 +21,7 @@ public static class JobPlatformServiceCollectionExtensions
         services.TryAddSingleton<JobsTelemetry>();
         services.TryAddSingleton<JobTypeRegistry>();
         services.TryAddScoped<JobStore>();
+        services.TryAddSingleton<EnqueueCoalescer>();
         services.TryAddScoped<IJobClient, JobClient>();
         // Registered once however often AddJobPlatform is called; it must run before the other hosted services.
         if (!services.Any(d => d.ImplementationType == typeof(SchemaInitializer)))
