@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using JobPlatform.Jobs.Storage;
+using JobPlatform.Jobs.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -57,6 +59,10 @@ internal sealed class EnqueueCoalescer : IAsyncDisposable
 
     private async Task InsertBatchAsync(List<Pending> batch)
     {
+        // The insert's spans belong to the first caller's trace and are linked from the others'.
+        using var activity = JobsTelemetry.ActivitySource.StartActivity("insert jobs", ActivityKind.Internal, batch[0].Trace,
+            links: batch.Skip(1).Select(p => new ActivityLink(p.Trace)));
+        activity?.SetTag("jobplatform.jobs.count", batch.Count);
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
@@ -100,6 +106,9 @@ internal sealed class EnqueueCoalescer : IAsyncDisposable
     {
         public NewJob Job { get; } = job;
         public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        /// <summary>The caller's trace (its enqueue span), taken on the caller's thread.</summary>
+        public ActivityContext Trace { get; } = Activity.Current?.Context ?? default;
 
         // Callers continue on their own threads, not on the writer's.
         public TaskCompletionSource<(Guid Id, string? Queue)?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
