@@ -68,7 +68,11 @@ public sealed partial class JobStore
     public async Task<List<(string Queue, string State, long Count)>> CountUnfinishedAsync(CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync($"""
-            SELECT queue, state, count(*) FROM jobplatform.jobs WHERE state IN {Unfinished} GROUP BY queue, state
+            WITH counts AS (SELECT queue, state, count(*) AS n FROM jobplatform.jobs WHERE state IN {Unfinished} GROUP BY queue, state)
+            SELECT q.queue, s.state, COALESCE(c.n, 0)
+            FROM (SELECT queue FROM jobplatform.job_types UNION SELECT queue FROM counts) q
+            CROSS JOIN unnest(ARRAY[{Unfinished[1..^1]}]) AS s(state)
+            LEFT JOIN counts c ON c.queue = q.queue AND c.state = s.state
             """, cancellationToken);
         var rows = new List<(string, string, long)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -76,12 +80,15 @@ public sealed partial class JobStore
         return rows;
     }
 
-    /// <summary>Per queue, how long its longest-waiting due job has waited (for the oldest-wait gauge).</summary>
+    /// <summary>Per queue, how long its longest-waiting due job has waited (for the oldest-wait gauge); 0 for a
+    /// queue with no due job that a job type uses or that holds jobs due later.</summary>
     public async Task<List<(string Queue, double Seconds)>> OldestWaitAsync(CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync("""
-            SELECT queue, extract(epoch FROM now() - min(run_at))::float8 FROM jobplatform.jobs
-            WHERE state IN ('enqueued', 'scheduled') AND run_at <= now() GROUP BY queue
+            WITH waits AS (SELECT queue, extract(epoch FROM now() - min(run_at) FILTER (WHERE run_at <= now()))::float8 AS seconds
+                           FROM jobplatform.jobs WHERE state IN ('enqueued', 'scheduled') GROUP BY queue)
+            SELECT q.queue, COALESCE(w.seconds, 0)
+            FROM (SELECT queue FROM jobplatform.job_types UNION SELECT queue FROM waits) q LEFT JOIN waits w ON w.queue = q.queue
             """, cancellationToken);
         var rows = new List<(string, double)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
