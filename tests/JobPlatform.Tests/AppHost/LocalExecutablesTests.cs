@@ -55,7 +55,7 @@ public sealed class LocalExecutablesTests
             // Prometheus, configured for this run's ports, scrapes the api and each worker instance.
             await app.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", cts.Token);
             using var prometheus = app.CreateHttpClient("prometheus", "http");
-            var targets = await WaitForTargetsUpAsync(prometheus, api: 1, workers: 2, cts.Token);
+            var targets = await new PrometheusApi(prometheus).WaitForTargetsUpAsync(api: 1, workers: 2, TimeSpan.FromSeconds(90));
             Assert.All(targets, t => Assert.StartsWith("http://127.0.0.1:", t));
         }
 
@@ -88,24 +88,5 @@ public sealed class LocalExecutablesTests
         var api = app.CreateHttpClient("api");
         api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
         return api;
-    }
-
-    /// <returns>The scrape URLs, once Prometheus reports the expected targets up (workers are found through the api).</returns>
-    private static async Task<string[]> WaitForTargetsUpAsync(HttpClient prometheus, int api, int workers, CancellationToken cancellationToken)
-    {
-        var seen = "";
-        for (var deadline = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < deadline;)
-        {
-            var targets = (await prometheus.GetFromJsonAsync<JsonElement>("/api/v1/targets?state=active", cancellationToken))
-                .GetProperty("data").GetProperty("activeTargets").EnumerateArray()
-                .Select(t => (Job: t.GetProperty("labels").GetProperty("job").GetString(), Url: t.GetProperty("scrapeUrl").GetString()!,
-                    Health: t.GetProperty("health").GetString()))
-                .ToArray();
-            seen = string.Join("; ", targets.Select(t => $"{t.Job} {t.Url} {t.Health}"));
-            if (targets.Count(t => t is { Job: "api", Health: "up" }) == api && targets.Count(t => t is { Job: "worker", Health: "up" }) == workers)
-                return targets.Select(t => t.Url).ToArray();
-            await Task.Delay(1000, cancellationToken);
-        }
-        throw new TimeoutException($"Prometheus targets never became {api} api and {workers} workers up; last seen: {seen}");
     }
 }
