@@ -4,6 +4,7 @@ using JobPlatform.Jobs.Storage;
 using JobPlatform.Jobs.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace JobPlatform.Jobs.Client;
 
@@ -13,6 +14,7 @@ namespace JobPlatform.Jobs.Client;
 /// (<see cref="JobStore.InsertManyAsync"/>). A caller is answered only after that commit, exactly as with its own
 /// commit, but the database pays one commit (WAL flush, transaction) for many jobs. Nothing waits on a timer: a job
 /// that finds a writer free goes at once, so a lone caller sees no delay; batches form only while writers are busy.
+/// A batch the server refuses is retried job by job; a database that does not answer fails the whole batch.
 /// Jobs with a unique key or a parent, and jobs enqueued in the caller's transaction, never come here.
 /// </summary>
 internal sealed class EnqueueCoalescer : IAsyncDisposable
@@ -70,15 +72,17 @@ internal sealed class EnqueueCoalescer : IAsyncDisposable
                 .InsertManyAsync(batch.Select(p => p.Job).ToArray(), CancellationToken.None);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
         }
-        catch (Exception e) when (batch.Count > 1)
+        catch (PostgresException e) when (batch.Count > 1)
         {
-            // The batch was one transaction, so nothing of it was stored: one bad job must not fail the others.
-            _logger.LogDebug(e, "A batch of {Count} enqueues failed; inserting them one by one.", batch.Count);
+            // The server refused the batch, which was one transaction, so nothing of it was stored: one bad job
+            // must not fail the others.
+            _logger.LogDebug(e, "A batch of {Count} enqueues was refused; inserting them one by one.", batch.Count);
             foreach (var pending in batch) await InsertAloneAsync(pending);
         }
         catch (Exception e)
         {
-            batch[0].Done.TrySetException(e);
+            // No answer from the database (down, unreachable): trying each job alone would only wait longer.
+            foreach (var pending in batch) pending.Done.TrySetException(e);
         }
     }
 
