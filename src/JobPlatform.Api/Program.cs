@@ -10,7 +10,13 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", settings => settings.ConnectionString = EngineConnectionString.Tune(settings.ConnectionString));
+builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", settings =>
+{
+    settings.ConnectionString = EngineConnectionString.Tune(settings.ConnectionString);
+    // A caller waits on every request: with the database down, answer 503 at once (ProblemExceptionHandler)
+    // rather than retrying for a minute; the client retries after Retry-After.
+    settings.DisableRetry = true;
+});
 builder.Services.AddJobPlatform();
 builder.Services.AddSingleton<PayloadSchemas>();
 

@@ -62,8 +62,13 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    private bool _disposed;
+
+    /// <summary>Stops the server (fast shutdown) and deletes its folder; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_server.HasExited)
         {
             // SIGINT is PostgreSQL's "fast shutdown": it ends sessions and stops at once.

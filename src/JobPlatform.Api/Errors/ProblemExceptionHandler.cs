@@ -2,6 +2,7 @@ using System.Text.Json;
 using JobPlatform.Jobs.Client;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 
 namespace JobPlatform.Api.Errors;
 
@@ -21,12 +22,36 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             // The engine's own checks (a limit, a cursor, a cron expression) name the field in their message.
             ArgumentException argument => Invalid(StatusCodes.Status400BadRequest, "The request is not valid.",
                 argument.ParamName switch { null => "body", "payloadJson" => "payload", var name => name }, argument.Message.Split(" (Parameter")[0]),
+            // The database is down, restarting or out of connections: worth trying again shortly, not our bug.
+            _ when DatabaseUnavailable(exception) => Unavailable(context),
             _ => null,
         };
         if (problem is null) return false;
 
         context.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>Whether the exception, or one it wraps (EF wraps the driver's), says the database cannot be reached.</summary>
+    private static bool DatabaseUnavailable(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+            if (exception is NpgsqlException { IsTransient: true } or TimeoutException) return true;
+        return false;
+    }
+
+    /// <summary>Seconds a client should wait before trying again while the database is unreachable.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    private static ProblemDetails Unavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The job store is not reachable.",
+            Detail = $"PostgreSQL did not answer; nothing was changed. Try again in {RetryAfterSeconds} seconds.",
+        };
     }
 
     private static HttpValidationProblemDetails Invalid(int status, string title, string field, string message) =>

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using JobPlatform.AppHost.Local;
+using JobPlatform.Testing;
+using JobPlatform.Tests.Engine;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace JobPlatform.Tests.Api;
+
+/// <summary>
+/// With PostgreSQL gone, the api says so at once: 503 with Retry-After and problem details (never a hang, never
+/// a 500), and its health turns unhealthy. The test stops a server of its own, not the shared one.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class DatabaseOutageTests
+{
+    [Fact]
+    public async Task Without_its_database_the_api_answers_503_with_Retry_After_within_a_second()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var cluster = await LocalPostgresCluster.StartAsync(PostgresBinaries.Find()!, cts.Token);
+        await using var stopCluster = cluster;
+        var db = new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString) { Database = "postgres", Pooling = true }.ConnectionString;
+        await using (var worker = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Executions());
+            jobs.AddJob<EchoJob, EchoPayload>("echo");
+        })) { } // registers the job type, then leaves
+        await using var api = new ApiFactory(db);
+        using var http = api.CreateClient();
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "before" } })).StatusCode);
+
+        await cluster.DisposeAsync(); // PostgreSQL stops
+
+        foreach (var attempt in Enumerable.Range(0, 3)) // a pooled connection that broke, then fresh ones refused
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = $"during {attempt}" } });
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"attempt {attempt} took {clock.Elapsed}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health")).StatusCode);
+    }
+}
