@@ -3,6 +3,7 @@ using JobPlatform.Api.Errors;
 using JobPlatform.Api.OpenApi;
 using JobPlatform.Api.Security;
 using JobPlatform.Api.Validation;
+using JobPlatform.Dashboard;
 using JobPlatform.Jobs.DependencyInjection;
 using JobPlatform.Jobs.Storage;
 using Scalar.AspNetCore;
@@ -30,6 +31,7 @@ builder.Services.AddOpenApi(options =>
     options.AddOperationTransformer<RequestExamplesTransformer>();
 });
 builder.AddApiKeys();
+builder.AddJobPlatformDashboard();
 var maxRequestBody = RequestBodyLimit.Configure(builder);
 
 var app = builder.Build();
@@ -39,6 +41,7 @@ app.UseStatusCodePages();
 app.UseRequestBodyLimit(maxRequestBody);
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery(); // the dashboard's forms
 
 // Open, like the reference UI that reads it: they describe the api and hold no data; every call still needs a key.
 app.MapOpenApi().AllowAnonymous();
@@ -55,6 +58,7 @@ app.MapServerEndpoints();
 app.MapScheduleEndpoints();
 app.MapQueueEndpoints();
 app.MapDemoEndpoints();
+app.MapJobPlatformDashboard();
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription().AllowAnonymous();
 
 app.Run();

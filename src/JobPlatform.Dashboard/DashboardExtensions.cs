@@ -1,0 +1,91 @@
+using JobPlatform.Dashboard.Components;
+using JobPlatform.Dashboard.Security;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.FluentUI.AspNetCore.Components;
+
+namespace JobPlatform.Dashboard;
+
+public static class DashboardExtensions
+{
+    public const string BasePath = "/dashboard";
+
+    /// <summary>
+    /// The dashboard's services: Blazor (interactive server), Fluent UI, and its own login (a cookie, users from
+    /// <c>JobPlatform:Dashboard:Users</c>), separate from the api's keys.
+    /// </summary>
+    public static WebApplicationBuilder AddJobPlatformDashboard(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(DashboardOptions.Section);
+        var options = section.Get<DashboardOptions>() ?? new DashboardOptions();
+        var loginRequired = options.RequireLogin ?? (!builder.Environment.IsDevelopment() || options.Users.Count > 0);
+
+        builder.Services.Configure<DashboardOptions>(section);
+        builder.Services.AddSingleton(new DashboardAccess(loginRequired));
+        builder.Services.AddSingleton<DashboardLogin>();
+        builder.Services.AddSingleton<DashboardData>();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddFluentUIComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddAuthentication().AddCookie(DashboardRoles.Scheme, cookie =>
+        {
+            cookie.LoginPath = $"{BasePath}/login";
+            cookie.AccessDeniedPath = $"{BasePath}/login";
+            cookie.Cookie.Name = ".JobPlatform.Dashboard";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(DashboardRoles.ViewPolicy, policy =>
+            {
+                if (loginRequired) policy.AddAuthenticationSchemes(DashboardRoles.Scheme).RequireAuthenticatedUser();
+                else policy.RequireAssertion(_ => true);
+            })
+            .AddPolicy(DashboardRoles.ChangePolicy, policy =>
+            {
+                if (loginRequired) policy.AddAuthenticationSchemes(DashboardRoles.Scheme).RequireRole(DashboardRoles.Admin);
+                else policy.RequireAssertion(_ => true);
+            });
+        return builder;
+    }
+
+    /// <summary>The pages under /dashboard, their static files, and the login and logout form posts.</summary>
+    public static WebApplication MapJobPlatformDashboard(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous(); // Blazor's script, Fluent UI's and the dashboard's styles
+        var pages = app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(DashboardRoles.ViewPolicy);
+        // Blazor's own script is mapped with the pages; like the other static files it holds no data.
+        pages.Add(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.TrimStart('/').StartsWith("_framework/", StringComparison.Ordinal))
+                endpoint.Metadata.Add(new AllowAnonymousAttribute());
+        });
+
+        // Plain form posts with an antiforgery token: the cookie can only be set by a real HTTP response.
+        app.MapPost($"{BasePath}/login", async (HttpContext http, DashboardLogin login,
+            [FromForm] string? name, [FromForm] string? password, [FromForm] string? returnUrl) =>
+        {
+            var target = returnUrl is { Length: > 1 } url && url.StartsWith(BasePath, StringComparison.Ordinal) && !url.StartsWith("//") ? url : BasePath;
+            if (login.SignIn(name, password) is not { } user)
+                return Results.LocalRedirect($"{BasePath}/login?failed=true&returnUrl={Uri.EscapeDataString(target)}");
+            await http.SignInAsync(DashboardRoles.Scheme, user);
+            return Results.LocalRedirect(target);
+        }).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost($"{BasePath}/logout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(DashboardRoles.Scheme);
+            return Results.LocalRedirect($"{BasePath}/login");
+        }).WithMetadata(new RequireAntiforgeryTokenAttribute()).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+}

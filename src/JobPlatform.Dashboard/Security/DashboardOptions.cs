@@ -1,0 +1,15 @@
+namespace JobPlatform.Dashboard.Security;
+
+/// <summary>
+/// <c>JobPlatform:Dashboard</c>: who may log in. Login is required outside Development (and in Development once a
+/// user is configured); <see cref="RequireLogin"/> overrides that.
+/// </summary>
+public sealed class DashboardOptions
+{
+    public const string Section = "JobPlatform:Dashboard";
+
+    /// <summary>Users, e.g. <c>JobPlatform__Dashboard__Users__0__Name=ops</c>, <c>__Password=…</c>, <c>__Role=admin</c>.</summary>
+    public List<DashboardUser> Users { get; set; } = [];
+
+    public bool? RequireLogin { get; set; }
+}
