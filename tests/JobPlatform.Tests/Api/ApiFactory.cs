@@ -9,16 +9,21 @@ namespace JobPlatform.Tests.Api;
 /// The real api, in memory, against a test database, in Production with one admin and one read-only key.
 /// Its clients send the admin key unless a test says otherwise.
 /// </summary>
-public sealed class ApiFactory(string connectionString) : WebApplicationFactory<api::Program>
+/// <param name="settings">More configuration, such as dashboard users.</param>
+public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<api::Program>
 {
     public const string AdminKey = "test-admin-key-0123456789", ReadOnlyKey = "test-read-key-0123456789";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        // The dashboard's files (its styles, Fluent UI's, Blazor's script) from the build's static web assets, as
+        // Development would find them; the tests run the api from its project folder, not a published one.
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:jobsdb", connectionString);
         builder.UseSetting("JobPlatform:Api:AdminKeys:0", AdminKey);
         builder.UseSetting("JobPlatform:Api:ReadOnlyKeys:0", ReadOnlyKey);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 
     protected override void ConfigureClient(HttpClient client)

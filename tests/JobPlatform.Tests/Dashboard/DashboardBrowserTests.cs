@@ -1,0 +1,151 @@
+using System.Net;
+using JobPlatform.Jobs;
+using JobPlatform.Jobs.Client;
+using JobPlatform.Jobs.DependencyInjection;
+using JobPlatform.Jobs.Handlers;
+using JobPlatform.Tests.Api;
+using JobPlatform.Tests.Engine;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace JobPlatform.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real browser against a real api (Kestrel) and worker on a fresh database: log in, every
+/// page, a filter, a job's page, retrying a failed job until it succeeds, and what a read-only user may not do.
+/// Screenshots of each page are saved under TestResults/screenshots.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class DashboardBrowserTests(PostgresFixture postgres)
+{
+    private static readonly Dictionary<string, string> Users = new()
+    {
+        ["JobPlatform:Dashboard:Users:0:Name"] = "ops", ["JobPlatform:Dashboard:Users:0:Password"] = "ops-password", ["JobPlatform:Dashboard:Users:0:Role"] = "admin",
+        ["JobPlatform:Dashboard:Users:1:Name"] = "viewer", ["JobPlatform:Dashboard:Users:1:Password"] = "viewer-password", ["JobPlatform:Dashboard:Users:1:Role"] = "read-only",
+    };
+
+    public sealed class Repair
+    {
+        public volatile bool Done;
+    }
+
+    /// <summary>Fails until the test "repairs" what it depends on: a failed job that a retry then brings home.</summary>
+    public sealed class FailsUntilRepairedJob(Repair repair) : IJob<EchoPayload>
+    {
+        public Task ExecuteAsync(EchoPayload payload, JobContext context, CancellationToken cancellationToken) =>
+            repair.Done ? Task.CompletedTask : throw new InvalidOperationException($"the printer is on fire ({payload.Text})");
+    }
+
+    [Fact]
+    public async Task An_admin_logs_in_sees_every_page_and_retries_a_failed_job_until_it_succeeds()
+    {
+        var repair = new Repair();
+        var db = await postgres.CreateDatabaseAsync();
+        await using var worker = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Executions()).AddSingleton(repair);
+            jobs.AddJob<EchoJob, EchoPayload>("echo");
+            jobs.AddJob<FailsUntilRepairedJob, EchoPayload>("fails-until-repaired");
+        });
+        for (var i = 0; i < 3; i++) await worker.EnqueueAsync("echo", new EchoPayload($"hello {i}"), new EnqueueOptions { Tags = ["greeting"] });
+        var failed = await worker.EnqueueAsync("fails-until-repaired", new EchoPayload("invoice 42"), new EnqueueOptions { MaxAttempts = 1 });
+        await worker.WaitForStateAsync(failed, TimeSpan.FromSeconds(20), JobState.Failed);
+
+        await using var api = new ApiFactory(db, Users);
+        var baseUrl = Start(api);
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.Chromium.NewPageAsync(new() { BaseURL = baseUrl, ViewportSize = new() { Width = 1366, Height = 900 } });
+
+        // Nothing without a login: the dashboard sends the browser to the login page.
+        await page.GotoAsync("/dashboard/jobs");
+        Assert.Contains("/dashboard/login", page.Url);
+        await LogInAsync(page, "ops", "wrong");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wrong name or password");
+        await LogInAsync(page, "ops", "ops-password");
+        Assert.EndsWith("/dashboard/jobs", page.Url); // back where it was going
+
+        // Overview: counts by state, live.
+        await OpenAsync(page, "/dashboard");
+        await Assertions.Expect(page.Locator("[data-state=succeeded]")).ToHaveTextAsync("3");
+        await Assertions.Expect(page.Locator("[data-state=failed]")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.GetByTestId("workers")).ToHaveTextAsync("1");
+        await ScreenshotAsync(page, "overview");
+
+        // Jobs: filtered to the failed ones, then the job's page with its error.
+        await OpenAsync(page, "/dashboard/jobs");
+        await page.SelectOptionAsync("select[name=state]", "failed");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("jobs").Locator("tbody tr")).ToHaveCountAsync(1);
+        await ScreenshotAsync(page, "jobs-failed");
+        await page.GetByRole(AriaRole.Link, new() { Name = failed.ToString() }).ClickAsync();
+        await page.Locator("[data-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Assertions.Expect(page.GetByTestId("attempts")).ToContainTextAsync("the printer is on fire (invoice 42)");
+        await Assertions.Expect(page.GetByTestId("payload")).ToContainTextAsync("\"text\": \"invoice 42\"");
+        await ScreenshotAsync(page, "job-failed");
+
+        // Retry, confirmed; the page follows the job to its success without a reload.
+        repair.Done = true;
+        // (Fluent UI's buttons are web components, found by their text.)
+        await page.GetByText("Retry", new() { Exact = true }).ClickAsync();
+        await page.GetByText("Yes, retry", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1 .state")).ToHaveTextAsync("succeeded", new() { Timeout = 20_000 });
+        await ScreenshotAsync(page, "job-succeeded");
+
+        // A read-only user sees the job but no actions.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await LogInAsync(page, "viewer", "viewer-password");
+        await OpenAsync(page, $"/dashboard/jobs/{failed}");
+        await Assertions.Expect(page.Locator("h1 .state")).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(page.GetByText("Delete", new() { Exact = true })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByText("Retry", new() { Exact = true })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Without_a_login_no_page_and_no_live_connection_is_served()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var api = new ApiFactory(db, Users);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(Start(api)) };
+
+        foreach (var path in new[] { "/dashboard", "/dashboard/jobs", $"/dashboard/jobs/{Guid.NewGuid()}" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/dashboard/login", response.Headers.Location?.PathAndQuery);
+        }
+        Assert.NotEqual(HttpStatusCode.OK, (await http.PostAsync("/_blazor/negotiate?negotiateVersion=1", null)).StatusCode);
+        // The login form needs its antiforgery token: a cross-site post is refused.
+        using var forged = await http.PostAsync("/dashboard/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = "ops", ["password"] = "ops-password" }));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+    }
+
+    private static string Start(ApiFactory api)
+    {
+        api.UseKestrel(0);
+        api.StartServer();
+        return api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    /// <summary>Opens a page and waits until it is live, so that clicks reach its handlers.</summary>
+    private static async Task OpenAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.Locator("[data-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
+    private static async Task LogInAsync(IPage page, string name, string password)
+    {
+        if (!page.Url.Contains("/dashboard/login")) await page.GotoAsync("/dashboard/login");
+        await page.FillAsync("input[name=name]", name);
+        await page.FillAsync("input[name=password]", password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+    }
+
+    private static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(Browser.ScreenshotFolder, $"{name}.png"), FullPage = true });
+}
