@@ -20,6 +20,7 @@ builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", settings =>
 });
 builder.Services.AddJobPlatform();
 builder.Services.AddSingleton<PayloadSchemas>();
+builder.Services.AddSingleton<IPayloadCheck>(services => services.GetRequiredService<PayloadSchemas>());
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();

@@ -45,6 +45,7 @@ var api = builder.AddProject<Projects.JobPlatform_Api>("api")
     .WithEndpoint("http", endpoint => endpoint.TargetHost = "0.0.0.0")
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/scalar", DisplayText = "API reference (Scalar)" })
+    .WithUrlForEndpoint("http", _ => new ResourceUrlAnnotation { Url = "/dashboard", DisplayText = "Jobs dashboard" })
     .WithHttpCommand("/api/demo/burst?count=50", "Enqueue demo jobs", commandOptions: new HttpCommandOptions
     {
         Method = HttpMethod.Post,

@@ -10,7 +10,7 @@ namespace JobPlatform.Api.Validation;
 /// worker could not read is refused with 400 naming the field, instead of failing later on the worker. Schemas
 /// are cached for a few seconds: a worker that changes a type is seen quickly without a query per request.
 /// </summary>
-public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvider time)
+public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvider time) : JobPlatform.Dashboard.IPayloadCheck
 {
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(10);
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };

@@ -3,6 +3,7 @@ using JobPlatform.Jobs;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.DependencyInjection;
 using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Scheduling;
 using JobPlatform.Tests.Api;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
@@ -49,6 +50,7 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
             jobs.Services.AddSingleton(new Executions()).AddSingleton(repair);
             jobs.AddJob<EchoJob, EchoPayload>("echo");
             jobs.AddJob<FailsUntilRepairedJob, EchoPayload>("fails-until-repaired");
+            jobs.AddSchedule(new ScheduleDefinition("nightly-report", "0 3 * * *", "echo", """{"text": "report"}"""));
         });
         for (var i = 0; i < 3; i++) await worker.EnqueueAsync("echo", new EchoPayload($"hello {i}"), new EnqueueOptions { Tags = ["greeting"] });
         var failed = await worker.EnqueueAsync("fails-until-repaired", new EchoPayload("invoice 42"), new EnqueueOptions { MaxAttempts = 1 });
@@ -93,6 +95,25 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await page.GetByText("Yes, retry", new() { Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("h1 .state")).ToHaveTextAsync("succeeded", new() { Timeout = 20_000 });
         await ScreenshotAsync(page, "job-succeeded");
+
+        // Schedules: pause one.
+        await OpenAsync(page, "/dashboard/schedules");
+        var schedule = page.Locator("[data-schedule=nightly-report]");
+        await Assertions.Expect(schedule.GetByTestId("schedule-state")).ToHaveTextAsync("active");
+        await schedule.GetByText("Pause", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(schedule.GetByTestId("schedule-state")).ToHaveTextAsync("paused");
+        await ScreenshotAsync(page, "schedules");
+
+        // Queues and job types: the enqueue form refuses a payload that does not fit the type's schema.
+        await OpenAsync(page, "/dashboard/queues");
+        await page.SelectOptionAsync("select[name=enqueue-type]", "echo");
+        await page.FillAsync("textarea[name=payload]", """{"wrong": 1}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enqueue" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert).First).ToContainTextAsync("payload");
+        await page.FillAsync("textarea[name=payload]", """{"text": "from the form"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enqueue" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Enqueued");
+        await ScreenshotAsync(page, "queues");
 
         // A read-only user sees the job but no actions.
         await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
