@@ -40,6 +40,8 @@ var apiKey = builder.AddParameter("api-key", new GenerateParameterDefault { MinL
 var api = builder.AddProject<Projects.JobPlatform_Api>("api")
     .WithReference(jobsdb).WaitFor(database)
     .WithEnvironment("JobPlatform__Api__AdminKeys__0", apiKey)
+    // The jobs dashboard links each job to its trace in this Aspire dashboard.
+    .WithEnvironment("JobPlatform__Dashboard__TraceUrl", AspireDashboard.TraceUrl(builder.Configuration))
     .WithExternalHttpEndpoints()
     // On every interface, so that Prometheus in a container reaches it through host.docker.internal.
     .WithEndpoint("http", endpoint => endpoint.TargetHost = "0.0.0.0")

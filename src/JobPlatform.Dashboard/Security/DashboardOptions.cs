@@ -12,4 +12,10 @@ public sealed class DashboardOptions
     public List<DashboardUser> Users { get; set; } = [];
 
     public bool? RequireLogin { get; set; }
+
+    /// <summary>
+    /// Where a job's trace can be seen, with <c>{traceId}</c> in it, e.g. the Aspire dashboard's
+    /// <c>http://localhost:15080/traces/detail/{traceId}</c> (the AppHost sets it). Without it no trace link is shown.
+    /// </summary>
+    public string? TraceUrl { get; set; }
 }

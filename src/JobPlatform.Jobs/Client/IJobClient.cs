@@ -40,6 +40,9 @@ public interface IJobClient
     Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Enqueues a failed or cancelled job again, now, with one more attempt allowed.</summary>
+    /// <summary>Jobs that finished in each minute of the last <paramref name="window"/>, by outcome (minutes with none left out).</summary>
+    Task<IReadOnlyList<ThroughputPoint>> GetThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default);
+
     Task<RetryOutcome> RetryAsync(Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a job that is not running, with its history.</summary>

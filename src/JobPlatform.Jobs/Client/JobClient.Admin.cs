@@ -19,6 +19,9 @@ internal sealed partial class JobClient
         if (query.Type is not null) jobs = jobs.Where(j => j.Type == query.Type);
         if (query.Queue is not null) jobs = jobs.Where(j => j.Queue == query.Queue);
         if (query.Tag is not null) jobs = jobs.Where(j => j.Tags.Contains(query.Tag));
+        if (query.UniqueKey is not null) jobs = jobs.Where(j => j.UniqueKey == query.UniqueKey);
+        if (query.ParentId is { } parent) jobs = jobs.Where(j => j.ParentId == parent);
+        if (query.BatchId is { } batch) jobs = jobs.Where(j => j.BatchId == batch);
         if (query.CreatedFrom is { } from) jobs = jobs.Where(j => j.CreatedAt >= from);
         if (query.CreatedTo is { } to) jobs = jobs.Where(j => j.CreatedAt < to);
         // Newest first by id: v7 ids grow with time, and a keyset cut by id stays stable as jobs arrive.
@@ -29,6 +32,9 @@ internal sealed partial class JobClient
         if (more) page.RemoveAt(page.Count - 1);
         return new JobPage([.. page.Select(j => ToInfo(j, []))], more ? page[^1].Id.ToString() : null);
     }
+
+    public async Task<IReadOnlyList<ThroughputPoint>> GetThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default) =>
+        [.. (await store.FinishedPerMinuteAsync(window, cancellationToken)).Select(m => new ThroughputPoint(m.Minute, m.Succeeded, m.Failed, m.Cancelled))];
 
     public async Task<RetryOutcome> RetryAsync(Guid id, CancellationToken cancellationToken = default) =>
         await store.RetryAsync(id, cancellationToken) switch

@@ -101,6 +101,7 @@ internal sealed partial class JobClient(
             BatchId = job.BatchId,
             ParentId = job.ParentId,
             Attempts = attempts,
+            TraceParent = job.TraceParent,
         };
 
     public async Task<CancelOutcome> CancelAsync(Guid id, CancellationToken cancellationToken = default)

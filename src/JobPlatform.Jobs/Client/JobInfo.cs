@@ -29,4 +29,7 @@ public sealed record JobInfo(
 
     /// <summary>Finished attempts, oldest first (filled by <see cref="IJobClient.GetAsync"/>).</summary>
     public IReadOnlyList<JobAttemptInfo> Attempts { get; init; } = [];
+
+    /// <summary>The W3C trace context of the enqueueing call, when it was traced: links the job to its trace.</summary>
+    public string? TraceParent { get; init; }
 }

@@ -12,6 +12,15 @@ public sealed record JobQuery
     public string? Type { get; init; }
     public string? Queue { get; init; }
     public string? Tag { get; init; }
+
+    /// <summary>Jobs enqueued with this unique key (the unfinished holder and any finished ones).</summary>
+    public string? UniqueKey { get; init; }
+
+    /// <summary>Continuations of this job.</summary>
+    public Guid? ParentId { get; init; }
+
+    /// <summary>Jobs of this batch.</summary>
+    public Guid? BatchId { get; init; }
     public DateTimeOffset? CreatedFrom { get; init; }
     public DateTimeOffset? CreatedTo { get; init; }
     public string? Cursor { get; init; }

@@ -64,6 +64,23 @@ public sealed partial class JobStore
         return rows;
     }
 
+    /// <summary>Finished jobs per minute of the last <paramref name="window"/>, by outcome (the finished-time index serves it).</summary>
+    public async Task<List<(DateTimeOffset Minute, long Succeeded, long Failed, long Cancelled)>> FinishedPerMinuteAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync($"""
+            SELECT date_trunc('minute', finished_at), count(*) FILTER (WHERE state = 'succeeded'),
+                   count(*) FILTER (WHERE state = 'failed'), count(*) FILTER (WHERE state = 'cancelled')
+            FROM jobplatform.jobs WHERE state IN {Finished} AND finished_at >= now() - @window
+            GROUP BY 1 ORDER BY 1
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("window", window));
+        var rows = new List<(DateTimeOffset, long, long, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add((reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+        return rows;
+    }
+
     /// <summary>Unfinished jobs by queue and state (for the queue-depth gauge).</summary>
     public async Task<List<(string Queue, string State, long Count)>> CountUnfinishedAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using JobPlatform.Jobs;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.DependencyInjection;
@@ -25,6 +27,7 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
     private static readonly Dictionary<string, string> Users = new()
     {
         ["JobPlatform:Dashboard:Users:0:Name"] = "ops", ["JobPlatform:Dashboard:Users:0:Password"] = "ops-password", ["JobPlatform:Dashboard:Users:0:Role"] = "admin",
+        ["JobPlatform:Dashboard:TraceUrl"] = "http://aspire.test/traces/detail/{traceId}",
         ["JobPlatform:Dashboard:Users:1:Name"] = "viewer", ["JobPlatform:Dashboard:Users:1:Password"] = "viewer-password", ["JobPlatform:Dashboard:Users:1:Role"] = "read-only",
     };
 
@@ -50,11 +53,14 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
             jobs.Services.AddSingleton(new Executions()).AddSingleton(repair);
             jobs.AddJob<EchoJob, EchoPayload>("echo");
             jobs.AddJob<FailsUntilRepairedJob, EchoPayload>("fails-until-repaired");
+            jobs.AddJob<AlwaysFailingJob, EchoPayload>("always-fails");
             jobs.AddSchedule(new ScheduleDefinition("nightly-report", "0 3 * * *", "echo", """{"text": "report"}"""));
         });
         for (var i = 0; i < 3; i++) await worker.EnqueueAsync("echo", new EchoPayload($"hello {i}"), new EnqueueOptions { Tags = ["greeting"] });
         var failed = await worker.EnqueueAsync("fails-until-repaired", new EchoPayload("invoice 42"), new EnqueueOptions { MaxAttempts = 1 });
-        await worker.WaitForStateAsync(failed, TimeSpan.FromSeconds(20), JobState.Failed);
+        var doomed = new[] { await worker.EnqueueAsync("always-fails", new EchoPayload("a"), new EnqueueOptions { MaxAttempts = 1 }),
+            await worker.EnqueueAsync("always-fails", new EchoPayload("b"), new EnqueueOptions { MaxAttempts = 1 }) };
+        foreach (var id in doomed.Append(failed)) await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(20), JobState.Failed);
 
         await using var api = new ApiFactory(db, Users);
         var baseUrl = Start(api);
@@ -72,13 +78,15 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         // Overview: counts by state, live.
         await OpenAsync(page, "/dashboard");
         await Assertions.Expect(page.Locator("[data-state=succeeded]")).ToHaveTextAsync("3");
-        await Assertions.Expect(page.Locator("[data-state=failed]")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("[data-state=failed]")).ToHaveTextAsync("3");
+        await Assertions.Expect(page.GetByTestId("throughput")).ToContainTextAsync("3 succeeded, 3 failed");
         await Assertions.Expect(page.GetByTestId("workers")).ToHaveTextAsync("1");
         await ScreenshotAsync(page, "overview");
 
         // Jobs: filtered to the failed ones, then the job's page with its error.
         await OpenAsync(page, "/dashboard/jobs");
         await page.SelectOptionAsync("select[name=state]", "failed");
+        await page.FillAsync("input[name=type]", "fails-until-repaired");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("jobs").Locator("tbody tr")).ToHaveCountAsync(1);
         await ScreenshotAsync(page, "jobs-failed");
@@ -95,6 +103,28 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await page.GetByText("Yes, retry", new() { Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("h1 .state")).ToHaveTextAsync("succeeded", new() { Timeout = 20_000 });
         await ScreenshotAsync(page, "job-succeeded");
+
+        // Re-enqueue: the same work as a new job.
+        await page.GetByText("Re-enqueue", new() { Exact = true }).ClickAsync();
+        await page.GetByText("Yes, re-enqueue", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Enqueued as a new job");
+
+        // Delete every failed job of a filter at once.
+        await OpenAsync(page, "/dashboard/jobs?state=failed&type=always-fails");
+        await Assertions.Expect(page.GetByTestId("jobs").Locator("tbody tr")).ToHaveCountAsync(2);
+        await page.GetByText("Delete all failed jobs of this filter", new() { Exact = true }).ClickAsync();
+        await page.GetByText("Yes, delete them", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("2 jobs deleted.");
+        await Assertions.Expect(page.GetByTestId("jobs").Locator("tbody tr")).ToHaveCountAsync(0);
+
+        // A job enqueued in a traced request links to its trace.
+        using var http = api.CreateClient();
+        var response = await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "traced" } });
+        var tracedId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var traceId = (await worker.WithClientAsync(c => c.GetAsync(tracedId)))!.TraceParent!.Split('-')[1];
+        await OpenAsync(page, $"/dashboard/jobs/{tracedId}");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "open the trace" }))
+            .ToHaveAttributeAsync("href", $"http://aspire.test/traces/detail/{traceId}");
 
         // Schedules: pause one.
         await OpenAsync(page, "/dashboard/schedules");
