@@ -47,6 +47,9 @@ public sealed class LocalExecutablesTests
         {
             Assert.True(app.ResourceNotifications.TryGetCurrentState("infrastructure", out var infrastructure));
             Assert.Equal("Local executables", infrastructure.Snapshot.State?.Text);
+            // The api resource links the jobs dashboard and the API reference.
+            Assert.True(app.ResourceNotifications.TryGetCurrentState("api", out var apiState));
+            Assert.Contains(apiState.Snapshot.Urls, u => u.DisplayProperties.DisplayName == "Jobs dashboard" && u.Url.EndsWith("/dashboard"));
 
             using var api = ApiClient(app);
             id = await JobsOverHttp.EnqueueAsync(api, new { type = "simple-job", payload = new { name = "local" } });
