@@ -154,6 +154,39 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await Assertions.Expect(page.GetByText("Retry", new() { Exact = true })).ToHaveCountAsync(0);
     }
 
+    /// <summary>Reports 40 % and then works until it is cancelled.</summary>
+    public sealed class HalfWayJob : IJob<EchoPayload>
+    {
+        public async Task ExecuteAsync(EchoPayload payload, JobContext context, CancellationToken cancellationToken)
+        {
+            await context.ReportProgressAsync(40, "half way", cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task A_running_job_shows_its_progress_and_is_cancelled_from_its_page()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var worker = await EngineHost.StartAsync(db, jobs => jobs.AddJob<HalfWayJob, EchoPayload>("half-way"));
+        var running = await worker.EnqueueAsync("half-way", new EchoPayload("long"));
+        await worker.WaitForStateAsync(running, TimeSpan.FromSeconds(20), JobState.Processing);
+
+        await using var api = new ApiFactory(db, Users);
+        var baseUrl = Start(api);
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.Chromium.NewPageAsync(new() { BaseURL = baseUrl });
+        await LogInAsync(page, "ops", "ops-password");
+        await OpenAsync(page, $"/dashboard/jobs/{running}");
+
+        await Assertions.Expect(page.GetByTestId("progress")).ToContainTextAsync("40 % half way");
+        await ScreenshotAsync(page, "job-running");
+        await page.GetByText("Cancel", new() { Exact = true }).ClickAsync();
+        await page.GetByText("Yes, cancel", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Asked the running handler to stop.");
+        await Assertions.Expect(page.Locator("h1 .state")).ToHaveTextAsync("cancelled", new() { Timeout = 20_000 });
+    }
+
     [Fact]
     public async Task Without_a_login_no_page_and_no_live_connection_is_served()
     {
