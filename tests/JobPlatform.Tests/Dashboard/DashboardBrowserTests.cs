@@ -82,6 +82,13 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await Assertions.Expect(page.GetByTestId("throughput")).ToContainTextAsync("3 succeeded, 3 failed");
         await Assertions.Expect(page.GetByTestId("workers")).ToHaveTextAsync("1");
         await ScreenshotAsync(page, "overview");
+        // Dark mode, remembered by the browser.
+        var theme = await page.Locator("html").GetAttributeAsync("data-theme");
+        await page.GetByTitle("Light or dark").ClickAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme == "dark" ? "light" : "dark");
+        await ScreenshotAsync(page, "overview-other-theme");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", theme == "dark" ? "light" : "dark");
 
         // Jobs: filtered to the failed ones, then the job's page with its error.
         await OpenAsync(page, "/dashboard/jobs");
