@@ -32,15 +32,19 @@ builder.Services.AddOpenApi(options =>
     options.AddOperationTransformer<RequestExamplesTransformer>();
 });
 builder.AddApiKeys();
+builder.AddApiRateLimiting();
 builder.AddJobPlatformDashboard();
 var maxRequestBody = RequestBodyLimit.Configure(builder);
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit(maxRequestBody);
 app.UseAuthentication();
+// After authentication, so that a client is counted by the key it proved, not by a key it merely sent.
+app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery(); // the dashboard's forms
 
