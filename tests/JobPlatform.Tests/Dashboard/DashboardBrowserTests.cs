@@ -116,7 +116,14 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await page.GetByText("Yes, re-enqueue", new() { Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Enqueued as a new job");
 
-        // Delete every failed job of a filter at once.
+        // Retry every failed job of a filter at once (these fail again), then delete them all.
+        await OpenAsync(page, "/dashboard/jobs?state=failed&type=always-fails");
+        await Assertions.Expect(page.GetByTestId("jobs").Locator("tbody tr")).ToHaveCountAsync(2);
+        await page.GetByText("Retry all failed jobs of this filter", new() { Exact = true }).ClickAsync();
+        await page.GetByText("Yes, retry them", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("2 jobs enqueued again.");
+        foreach (var id in doomed) await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(20), JobState.Failed);
+        foreach (var id in doomed) Assert.Equal(2, (await worker.WithClientAsync(c => c.GetAsync(id)))!.Attempts.Count);
         await OpenAsync(page, "/dashboard/jobs?state=failed&type=always-fails");
         await Assertions.Expect(page.GetByTestId("jobs").Locator("tbody tr")).ToHaveCountAsync(2);
         await page.GetByText("Delete all failed jobs of this filter", new() { Exact = true }).ClickAsync();
@@ -140,6 +147,18 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await schedule.GetByText("Pause", new() { Exact = true }).ClickAsync();
         await Assertions.Expect(schedule.GetByTestId("schedule-state")).ToHaveTextAsync("paused");
         await ScreenshotAsync(page, "schedules");
+        await schedule.GetByText("Resume", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(schedule.GetByTestId("schedule-state")).ToHaveTextAsync("active");
+        await schedule.GetByText("Run now", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("nightly-report enqueued job");
+
+        // Queues: pause and resume one.
+        await OpenAsync(page, "/dashboard/queues");
+        var queue = page.Locator("[data-queue=default]");
+        await queue.GetByText("Pause", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(queue).ToContainTextAsync("paused");
+        await queue.GetByText("Resume", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(queue).ToContainTextAsync("running");
 
         // Queues and job types: the enqueue form refuses a payload that does not fit the type's schema.
         await OpenAsync(page, "/dashboard/queues");
@@ -151,6 +170,14 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await page.GetByRole(AriaRole.Button, new() { Name = "Enqueue" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Enqueued");
         await ScreenshotAsync(page, "queues");
+
+        // Delete one job from its page; the list no longer has it.
+        var leftover = (await worker.WithClientAsync(c => c.ListAsync(new JobQuery { Type = "echo", State = JobState.Succeeded }))).Items[0].Id;
+        await OpenAsync(page, $"/dashboard/jobs/{leftover}");
+        await page.GetByText("Delete", new() { Exact = true }).ClickAsync();
+        await page.GetByText("Yes, delete", new() { Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/dashboard/jobs");
+        Assert.Null(await worker.WithClientAsync(c => c.GetAsync(leftover)));
 
         // A read-only user sees the job but no actions.
         await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
