@@ -1,3 +1,4 @@
+using System.Net;
 using JobPlatform.Dashboard.Components;
 using JobPlatform.Dashboard.Security;
 using Microsoft.AspNetCore.Antiforgery;
@@ -49,7 +50,9 @@ public static class DashboardExtensions
             .AddPolicy(DashboardRoles.ViewPolicy, policy =>
             {
                 if (loginRequired) policy.AddAuthenticationSchemes(DashboardRoles.Scheme).RequireAuthenticatedUser();
-                else policy.RequireAssertion(_ => true);
+                // Without a login (Development, no users) only this machine may open it: under the AppHost the api
+                // listens on every interface.
+                else policy.RequireAssertion(context => context.Resource is HttpContext { Connection.RemoteIpAddress: { } address } && IPAddress.IsLoopback(address));
             })
             .AddPolicy(DashboardRoles.ChangePolicy, policy =>
             {

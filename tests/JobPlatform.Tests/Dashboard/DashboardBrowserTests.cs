@@ -241,6 +241,23 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
     }
 
+    [Fact]
+    public async Task With_login_off_only_this_machine_may_open_the_dashboard()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var loginOff = new Dictionary<string, string> { ["JobPlatform:Dashboard:RequireLogin"] = "false" };
+
+        await using (var local = new ApiFactory(db, loginOff))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(Start(local)) }; // from 127.0.0.1
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dashboard")).StatusCode);
+        }
+        // The in-memory server has no client address, like a request the api cannot place on this machine.
+        await using var remote = new ApiFactory(db, loginOff);
+        using var response = await remote.CreateClient(key: null).GetAsync("/dashboard");
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private static string Start(ApiFactory api)
     {
         api.UseKestrel(0);
