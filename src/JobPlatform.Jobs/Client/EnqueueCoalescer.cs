@@ -77,26 +77,13 @@ internal sealed class EnqueueCoalescer : IAsyncDisposable
             // The server refused the batch, which was one transaction, so nothing of it was stored: one bad job
             // must not fail the others.
             _logger.LogDebug(e, "A batch of {Count} enqueues was refused; inserting them one by one.", batch.Count);
-            foreach (var pending in batch) await InsertAloneAsync(pending);
+            // A batch of one is not retried again: its failure is that job's own.
+            foreach (var pending in batch) await InsertBatchAsync([pending]);
         }
         catch (Exception e)
         {
             // No answer from the database (down, unreachable): trying each job alone would only wait longer.
             foreach (var pending in batch) pending.Done.TrySetException(e);
-        }
-    }
-
-    private async Task InsertAloneAsync(Pending pending)
-    {
-        try
-        {
-            await using var scope = _scopes.CreateAsyncScope();
-            var result = await scope.ServiceProvider.GetRequiredService<JobStore>().InsertManyAsync([pending.Job], CancellationToken.None);
-            pending.Done.TrySetResult(result[0]);
-        }
-        catch (Exception e)
-        {
-            pending.Done.TrySetException(e);
         }
     }
 
