@@ -26,13 +26,7 @@ public sealed class AppHostTests(PostgresFixture postgres)
         using var cts = new CancellationTokenSource(StartTimeout);
         var db = await postgres.CreateDatabaseAsync();
         using var folder = new TemporaryFolder();
-        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
-            [$"ConnectionStrings:jobsdb={db}", "JobPlatform:Infrastructure=local", $"JobPlatform:Local:DataDirectory={folder.Path}",
-             $"Parameters:api-key={ApiKey}"], cts.Token);
-        await using var app = await appHost.BuildAsync(cts.Token);
-        await app.StartAsync(cts.Token);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cts.Token);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("worker", cts.Token);
+        await using var app = await LocalAppHost.StartAsync(folder.Path, ApiKey, cts.Token, $"ConnectionStrings:jobsdb={db}");
 
         using var api = app.CreateHttpClient("api");
         // The AppHost hands its api-key parameter to the api: without it the api refuses, with it it serves.

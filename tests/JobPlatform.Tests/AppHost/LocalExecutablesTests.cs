@@ -43,7 +43,7 @@ public sealed class LocalExecutablesTests
         using var folder = new TemporaryFolder();
         Guid id;
 
-        await using (var app = await StartAsync(folder.Path, cts.Token))
+        await using (var app = await LocalAppHost.StartAsync(folder.Path, ApiKey, cts.Token))
         {
             Assert.True(app.ResourceNotifications.TryGetCurrentState("infrastructure", out var infrastructure));
             Assert.Equal("Local executables", infrastructure.Snapshot.State?.Text);
@@ -67,23 +67,12 @@ public sealed class LocalExecutablesTests
         Assert.False(File.Exists(Path.Combine(data, "postmaster.pid")), "PostgreSQL still runs after the AppHost stopped");
 
         // The next run opens the same data: the job is still there.
-        await using (var app = await StartAsync(folder.Path, cts.Token))
+        await using (var app = await LocalAppHost.StartAsync(folder.Path, ApiKey, cts.Token))
         {
             using var api = ApiClient(app);
             var job = await api.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}", cts.Token);
             Assert.Equal("succeeded", job.GetProperty("state").GetString());
         }
-    }
-
-    private static async Task<DistributedApplication> StartAsync(string folder, CancellationToken cancellationToken)
-    {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
-            ["JobPlatform:Infrastructure=local", $"JobPlatform:Local:DataDirectory={folder}", $"Parameters:api-key={ApiKey}"], cancellationToken);
-        var app = await builder.BuildAsync(cancellationToken);
-        await app.StartAsync(cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellationToken);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("worker", cancellationToken);
-        return app;
     }
 
     private static HttpClient ApiClient(DistributedApplication app)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using JobPlatform.Tests.AppHost;
 using JobPlatform.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -26,13 +27,8 @@ public sealed partial class GrafanaDashboardQueriesTests(PostgresFixture postgre
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var folder = new TemporaryFolder();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
-            [$"ConnectionStrings:jobsdb={await postgres.CreateDatabaseAsync()}", "JobPlatform:Infrastructure=local",
-             $"JobPlatform:Local:DataDirectory={folder.Path}", $"Parameters:api-key={ApiKey}"], cts.Token);
-        await using var app = await builder.BuildAsync(cts.Token);
-        await app.StartAsync(cts.Token);
-        foreach (var resource in new[] { "api", "worker", "prometheus" })
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+        await using var app = await LocalAppHost.StartAsync(folder.Path, ApiKey, cts.Token, $"ConnectionStrings:jobsdb={await postgres.CreateDatabaseAsync()}");
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", cts.Token);
         using var api = app.CreateHttpClient("api");
         using var anonymous = app.CreateHttpClient("api");
         api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);

@@ -1,0 +1,33 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+
+namespace JobPlatform.Tests.AppHost;
+
+/// <summary>
+/// The AppHost as the tests run it: local-executable mode (no container runtime here), its data in the test's own
+/// folder, a known api key; started, with the api and the workers healthy.
+/// </summary>
+internal static class LocalAppHost
+{
+    /// <param name="settings">More settings, such as <c>ConnectionStrings:jobsdb</c> for a given database.</param>
+    public static async Task<DistributedApplication> StartAsync(
+        string folder, string apiKey, CancellationToken cancellationToken, params string[] settings)
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
+            ["JobPlatform:Infrastructure=local", $"JobPlatform:Local:DataDirectory={folder}", $"Parameters:api-key={apiKey}", .. settings],
+            cancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("api", cancellationToken);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync("worker", cancellationToken);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+}
