@@ -31,6 +31,14 @@ public sealed class EngineHost(IHost host) : IAsyncDisposable
         return new EngineHost(host);
     }
 
+    /// <summary>A client only (enqueues, claims nothing), for job types some other process registers.</summary>
+    public static async Task<EngineHost> StartClientAsync(string connectionString)
+    {
+        var host = BuildClient(connectionString);
+        await host.StartAsync();
+        return new EngineHost(host);
+    }
+
     /// <summary>A worker offering the bench's jobs.</summary>
     public static IHost Build(string connectionString, int concurrency, string[]? queues = null)
     {

@@ -2,13 +2,21 @@
 // Options: --single N --bulk N --drain N --history N --latency-samples N --concurrency N (see docs/benchmarks.md).
 // Side by side with Hangfire and Quartz.NET: ... -- compare [--quick] [--concurrency N] [--engines jobplatform,hangfire,quartz]
 // Load generator against a running api: ... -- load --url http://localhost:8080 [--rate N | --concurrency N] --duration S
+// Chaos suite (kills, pauses, a database restart; checks nothing is lost): ... -- chaos [--jobs 50000] (see ChaosOptions)
 using System.Runtime.InteropServices;
 using JobPlatform.Benchmarks;
+using JobPlatform.Benchmarks.Chaos;
 using JobPlatform.Benchmarks.Compare;
 using JobPlatform.Benchmarks.Load;
 
 if (args.FirstOrDefault() == "load") return await LoadCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "compare") return await CompareCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "chaos") return await ChaosCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "chaos-worker")
+{
+    await ChaosWorker.RunAsync(args[1..]);
+    return 0;
+}
 if (args.FirstOrDefault() == "worker")
 {
     await WorkerCommand.RunAsync(args[1..]);

@@ -7,7 +7,13 @@ using JobPlatform.Worker.Jobs;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", settings => settings.ConnectionString = EngineConnectionString.Tune(settings.ConnectionString));
+builder.AddNpgsqlDbContext<JobsDbContext>("jobsdb", settings =>
+{
+    settings.ConnectionString = EngineConnectionString.Tune(settings.ConnectionString);
+    // The engine's loops wait and try again on their own, backing off while the database stays away; EF's
+    // retries inside each call would only hold a claim loop for half a minute after the database is back.
+    settings.DisableRetry = true;
+});
 
 builder.Services.AddJobPlatform()
     .AddProcessing()

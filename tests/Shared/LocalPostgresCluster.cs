@@ -16,12 +16,18 @@ namespace JobPlatform.Testing;
 internal sealed class LocalPostgresCluster : IAsyncDisposable
 {
     private readonly string _directory;
-    private readonly Process _server;
+    private readonly string _binaries;
+    private readonly string[] _serverArguments;
+    private readonly string? _runAs;
+    private Process _server;
 
-    private LocalPostgresCluster(string directory, Process server, string connectionString)
+    private LocalPostgresCluster(string directory, string binaries, string[] serverArguments, string? runAs, string connectionString)
     {
         _directory = directory;
-        _server = server;
+        _binaries = binaries;
+        _serverArguments = serverArguments;
+        _runAs = runAs;
+        _server = Start(PostgresBinaries.Program(binaries, "postgres"), serverArguments, runAs);
         AdminConnectionString = connectionString;
     }
 
@@ -45,14 +51,12 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
 
         var port = FreePort();
         string[] speed = durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
-        var server = Start(PostgresBinaries.Program(binaries, "postgres"),
-            ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=500", .. speed],
-            runAs);
+        string[] arguments = ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=500", .. speed];
         var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
-        var cluster = new LocalPostgresCluster(directory, server, connectionString);
+        var cluster = new LocalPostgresCluster(directory, binaries, arguments, runAs, connectionString);
         try
         {
-            await WaitUntilAcceptingAsync(connectionString, server, cancellationToken);
+            await WaitUntilAcceptingAsync(connectionString, cluster._server, cancellationToken);
             return cluster;
         }
         catch
@@ -60,6 +64,28 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops the server as an outage would: <paramref name="immediate"/> is PostgreSQL's crash-like "immediate"
+    /// shutdown (no checkpoint; the next start recovers from the WAL), otherwise a fast shutdown. Clients'
+    /// connections break either way.
+    /// </summary>
+    public async Task StopAsync(bool immediate, CancellationToken cancellationToken)
+    {
+        var data = _serverArguments[1];
+        await LocalCommand.RunCheckedAsync(PostgresBinaries.Program(_binaries, "pg_ctl"),
+            ["stop", "-D", data, "-m", immediate ? "immediate" : "fast", "-w"], _runAs, cancellationToken);
+        await _server.WaitForExitAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the stopped server again on the same port and data, and waits until it accepts connections.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken)
+    {
+        if (!_server.HasExited) throw new InvalidOperationException("The server is still running.");
+        _server.Dispose();
+        _server = Start(PostgresBinaries.Program(_binaries, "postgres"), _serverArguments, _runAs);
+        await WaitUntilAcceptingAsync(AdminConnectionString, _server, cancellationToken);
     }
 
     private bool _disposed;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using JobPlatform.Jobs.Client;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
+using JobPlatform.Jobs.Resilience;
 
 namespace JobPlatform.Api.Errors;
 
@@ -23,21 +23,13 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             ArgumentException argument => Invalid(StatusCodes.Status400BadRequest, "The request is not valid.",
                 argument.ParamName switch { null => "body", "payloadJson" => "payload", var name => name }, argument.Message.Split(" (Parameter")[0]),
             // The database is down, restarting or out of connections: worth trying again shortly, not our bug.
-            _ when DatabaseUnavailable(exception) => Unavailable(context),
+            _ when DatabaseUnavailable.Is(exception) => Unavailable(context),
             _ => null,
         };
         if (problem is null) return false;
 
         context.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
-    }
-
-    /// <summary>Whether the exception, or one it wraps (EF wraps the driver's), says the database cannot be reached.</summary>
-    private static bool DatabaseUnavailable(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-            if (exception is NpgsqlException { IsTransient: true } or TimeoutException) return true;
-        return false;
     }
 
     /// <summary>Seconds a client should wait before trying again while the database is unreachable.</summary>

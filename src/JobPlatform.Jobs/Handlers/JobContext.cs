@@ -12,6 +12,13 @@ public sealed class JobContext(
     public int MaxAttempts { get; } = maxAttempts;
     public IReadOnlyList<string> Tags { get; } = tags;
 
+    /// <summary>
+    /// Rises with every claim of any job. Pass it with writes to systems outside the job's own database work:
+    /// a system that refuses a token lower than the last it saw for this job shuts out an attempt that kept
+    /// running after its lease expired and the job was given to another server.
+    /// </summary>
+    public long FencingToken { get; init; }
+
     /// <summary>Stores progress (0–100 and an optional message), visible through the client while the job runs.</summary>
     public Task ReportProgressAsync(int percent, string? message = null, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using JobPlatform.Jobs.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -5,9 +6,10 @@ namespace JobPlatform.Jobs.Maintenance;
 
 /// <summary>
 /// Runs <see cref="RunOnceAsync"/> at start and then every <see cref="Interval"/> until the host stops. A
-/// failed round (the database briefly away, say) is logged and the service carries on at the next one.
+/// failed round (the database away, say) is logged and the service carries on at the next one; while rounds keep
+/// failing, the log gets a line now and then (<see cref="FailureStreak"/>), not one per round.
 /// </summary>
-public abstract partial class PeriodicService(TimeProvider time, ILogger logger) : BackgroundService
+public abstract class PeriodicService(TimeProvider time, ILogger logger) : BackgroundService
 {
     protected TimeProvider Time { get; } = time;
 
@@ -18,6 +20,7 @@ public abstract partial class PeriodicService(TimeProvider time, ILogger logger)
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, Time);
+        var failures = new FailureStreak(logger, GetType().Name, Interval, Interval, Time);
         try
         {
             do
@@ -25,10 +28,11 @@ public abstract partial class PeriodicService(TimeProvider time, ILogger logger)
                 try
                 {
                     await RunOnceAsync(stoppingToken);
+                    failures.Succeeded();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogRoundFailed(e, GetType().Name, Interval.TotalSeconds);
+                    failures.Failed(e); // the timer keeps the pace: a heartbeat must not fall behind its leases
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -37,7 +41,4 @@ public abstract partial class PeriodicService(TimeProvider time, ILogger logger)
         {
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} failed; trying again in {IntervalSeconds} s")]
-    private partial void LogRoundFailed(Exception exception, string service, double intervalSeconds);
 }

@@ -104,7 +104,10 @@ public sealed partial class JobExecutor(
 
             await using var scope = scopeFactory.CreateAsyncScope();
             var context = new JobContext(job.Id, job.Type, job.Queue, job.Attempt, job.MaxAttempts, job.Tags,
-                (percent, message, ct) => ReportProgressAsync(job, percent, message, ct));
+                (percent, message, ct) => ReportProgressAsync(job, percent, message, ct))
+            {
+                FencingToken = job.FencingToken,
+            };
             await definition.Invoke(scope.ServiceProvider, job.Payload, context, cancellationToken);
             return null;
         }

@@ -1,3 +1,4 @@
+using JobPlatform.Jobs.Resilience;
 using JobPlatform.Jobs.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,11 +41,13 @@ public sealed partial class JobNotifier(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var connectionString = ListenConnectionString();
+        var failures = new FailureStreak(logger, "Listening for job notifications (polling covers the gap)", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var connection = Interlocked.Exchange(ref _first, null) ?? await ListenAsync(connectionString, stoppingToken);
+                failures.Succeeded();
                 signal.Signal(); // anything enqueued while we were not listening
                 while (!stoppingToken.IsCancellationRequested)
                     await connection.WaitAsync(stoppingToken);
@@ -55,8 +58,7 @@ public sealed partial class JobNotifier(
             }
             catch (Exception e)
             {
-                LogListenFailed(e);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Delay(failures.Failed(e), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

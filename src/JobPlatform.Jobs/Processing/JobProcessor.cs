@@ -1,4 +1,5 @@
 using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Resilience;
 using JobPlatform.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +26,12 @@ public sealed partial class JobProcessor(
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Task> _tasks = [];
 
+    /// <summary>The longest a claim loop waits between tries while the database stays unreachable.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    // One streak for all the outcome writes that fail: during an outage every running job's fails at once.
+    private FailureStreak? _recordFailures;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var types = new QueueTypes(
@@ -36,6 +43,7 @@ public sealed partial class JobProcessor(
             return Task.CompletedTask;
         }
 
+        _recordFailures = new FailureStreak(logger, "Recording job outcomes (the jobs' leases expire and they are rescued)", _options.PollInterval, MaxBackoff);
         LogStarted(_options.ServerName, string.Join(", ", _options.Queues.Select(q => $"{q} ({_options.ConcurrencyOf(q)})")));
         return Task.WhenAll(_options.Queues.Select(queue => RunQueueAsync(queue, _options.ConcurrencyOf(queue), types, stoppingToken)));
     }
@@ -71,6 +79,7 @@ public sealed partial class JobProcessor(
         // claims and outcome writes overlap instead of taking turns; at most `concurrency` jobs wait for
         // their outcome at a time, which bounds what a slow database can pile up.
         var recording = new SemaphoreSlim(concurrency, concurrency);
+        var claimFailures = new FailureStreak(logger, $"Claiming jobs from queue {queue}", _options.PollInterval, MaxBackoff);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -93,6 +102,7 @@ public sealed partial class JobProcessor(
                     slots.Release(free); // a failed claim must not leak the slots it held
                     throw;
                 }
+                claimFailures.Succeeded();
                 if (free > claimed.Count) slots.Release(free - claimed.Count);
                 foreach (var job in claimed) Start(job, slots, recording);
 
@@ -107,9 +117,8 @@ public sealed partial class JobProcessor(
             }
             catch (Exception e)
             {
-                // The database may be briefly unreachable; keep the server alive and try again.
-                LogClaimFailed(e, queue);
-                await Task.Delay(_options.PollInterval, CancellationToken.None);
+                // The database may be unreachable for a while; keep the server alive and try again, less often.
+                await Task.Delay(claimFailures.Failed(e), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -153,11 +162,12 @@ public sealed partial class JobProcessor(
                     slots.Release();
                     slotGiven = true;
                 });
+                _recordFailures?.Succeeded();
             }
             catch (Exception e)
             {
                 // Recording the outcome failed; the lease will expire and the rescuer returns the job.
-                LogRecordFailed(e, job.Id);
+                _recordFailures?.Failed(e);
             }
             finally
             {
@@ -174,12 +184,6 @@ public sealed partial class JobProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {ServerName} processing queues {Queues}")]
     private partial void LogStarted(string serverName, string queues);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming jobs from queue {Queue} failed; retrying")]
-    private partial void LogClaimFailed(Exception exception, string queue);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Recording the outcome of job {JobId} failed; its lease will expire and it will be rescued")]
-    private partial void LogRecordFailed(Exception exception, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: waiting up to {GraceSeconds} s for {Count} running jobs")]
     private partial void LogDraining(int count, double graceSeconds);

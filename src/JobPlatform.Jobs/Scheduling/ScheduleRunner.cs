@@ -2,6 +2,7 @@ using JobPlatform.Jobs.Processing;
 using JobPlatform.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using JobPlatform.Jobs.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +33,7 @@ public sealed partial class ScheduleRunner(
     {
         var tick = options.Value.Tick;
         if (!options.Value.Enabled) return;
+        var failures = new FailureStreak(logger, "Scheduler round", tick, tick, time);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -42,10 +44,11 @@ public sealed partial class ScheduleRunner(
                     await HoldLeaseAsync(stoppingToken);
                     if (IsLeader && await firer.FireDueAsync(stoppingToken) is { } next)
                         wait = TimeSpan.FromTicks(Math.Clamp((next - time.GetUtcNow()).Ticks, TimeSpan.FromMilliseconds(5).Ticks, tick.Ticks));
+                    failures.Succeeded();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogRoundFailed(e);
+                    failures.Failed(e);
                 }
                 await Task.Delay(wait, time, stoppingToken);
             }
