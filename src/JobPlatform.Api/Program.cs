@@ -49,7 +49,9 @@ app.UseAuthorization();
 app.UseAntiforgery(); // the dashboard's forms
 
 // Open, like the reference UI that reads it: they describe the api and hold no data; every call still needs a key.
-app.MapOpenApi().AllowAnonymous();
+// The one document, at a fixed path: the default "/openapi/{documentName}.json" answers other names with a
+// plain-text 404 of its own instead of problem details.
+app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
 // The reference UI asks for the key once and sends it with every call it tries.
 app.MapScalarApiReference(options => options.WithTitle("JobPlatform API")
     .AddPreferredSecuritySchemes(ApiKeySecurityTransformer.SchemeName)

@@ -11,7 +11,7 @@ public sealed class ChaosDatabase(string connectionString)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
         foreach (var parameter in parameters) command.Parameters.Add(new NpgsqlParameter { Value = parameter });
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }

@@ -14,6 +14,7 @@ public static class FencedEffects
         CREATE SCHEMA IF NOT EXISTS chaos;
         CREATE TABLE IF NOT EXISTS chaos.fence (job_id uuid PRIMARY KEY, token bigint NOT NULL);
         CREATE TABLE IF NOT EXISTS chaos.effects (job_id uuid NOT NULL, token bigint NOT NULL, attempt int NOT NULL, pid int NOT NULL);
+        CREATE INDEX IF NOT EXISTS effects_job ON chaos.effects (job_id, token); -- not unique: a doubled effect must show
         CREATE TABLE IF NOT EXISTS chaos.refused (job_id uuid NOT NULL, token bigint NOT NULL, pid int NOT NULL);
         """;
 

@@ -1,6 +1,9 @@
 extern alias api;
 
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace JobPlatform.Tests.Api;
@@ -30,6 +33,14 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     {
         base.ConfigureClient(client);
         client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+    }
+
+    /// <summary>Serves on a real socket (Kestrel, a free loopback port), for a browser or raw HTTP; returns the base address.</summary>
+    public string StartOnKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        return Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
 
     /// <summary>A client that sends <paramref name="key"/> (none when null).</summary>

@@ -12,7 +12,8 @@ namespace JobPlatform.Tests.Api;
 
 /// <summary>
 /// With PostgreSQL gone, the api says so at once: 503 with Retry-After and problem details (never a hang, never
-/// a 500), and its health turns unhealthy. The test stops a server of its own, not the shared one.
+/// a 500), and its health turns unhealthy; once the database is back, both recover without a restart. The test
+/// stops a server of its own, not the shared one.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class DatabaseOutageTests
@@ -33,7 +34,7 @@ public sealed class DatabaseOutageTests
         using var http = api.CreateClient();
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "before" } })).StatusCode);
 
-        await cluster.DisposeAsync(); // PostgreSQL stops
+        await cluster.StopAsync(immediate: false, cts.Token);
 
         foreach (var attempt in Enumerable.Range(0, 3)) // a pooled connection that broke, then fresh ones refused
         {
@@ -45,5 +46,18 @@ public sealed class DatabaseOutageTests
             Assert.NotNull(response.Headers.RetryAfter?.Delta);
         }
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health")).StatusCode);
+
+        // Back on its own: the first request after the return may still meet a broken pooled connection.
+        await cluster.StartAgainAsync(cts.Token);
+        var statuses = new List<HttpStatusCode>();
+        var back = Stopwatch.StartNew();
+        while (statuses.LastOrDefault() != HttpStatusCode.Accepted && back.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            using var response = await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "after" } });
+            statuses.Add(response.StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Accepted, statuses.Last());
+        Assert.All(statuses, s => Assert.Contains(s, new[] { HttpStatusCode.Accepted, HttpStatusCode.ServiceUnavailable }));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
     }
 }

@@ -9,8 +9,6 @@ using JobPlatform.Jobs.Scheduling;
 using JobPlatform.Tests.Api;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -63,7 +61,7 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         foreach (var id in doomed.Append(failed)) await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(20), JobState.Failed);
 
         await using var api = new ApiFactory(db, Users);
-        var baseUrl = Start(api);
+        var baseUrl = api.StartOnKestrel();
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.Chromium.NewPageAsync(new() { BaseURL = baseUrl, ViewportSize = new() { Width = 1366, Height = 900 } });
 
@@ -199,6 +197,37 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Stored_markup_and_script_are_shown_as_text_and_never_run()
+    {
+        const string Markup = "<img src=x onerror=\"window.pwned=1\">", Script = "<script>window.pwned=2</script>";
+        var db = await postgres.CreateDatabaseAsync();
+        await using var worker = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Repair());
+            jobs.AddJob<FailsUntilRepairedJob, EchoPayload>("fails-until-repaired");
+        });
+        // The markup comes back three ways: in the payload, in a tag, and in the error message the handler throws.
+        var job = await worker.EnqueueAsync("fails-until-repaired", new EchoPayload(Markup), new EnqueueOptions { MaxAttempts = 1, Tags = [Script] });
+        await worker.WaitForStateAsync(job, TimeSpan.FromSeconds(20), JobState.Failed);
+
+        await using var api = new ApiFactory(db, Users);
+        var baseUrl = api.StartOnKestrel();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.Chromium.NewPageAsync(new() { BaseURL = baseUrl });
+        var dialogs = 0;
+        page.Dialog += (_, _) => dialogs++;
+        await LogInAsync(page, "ops", "ops-password");
+        await OpenAsync(page, $"/dashboard/jobs/{job}");
+        await Assertions.Expect(page.GetByText($"the printer is on fire ({Markup})").First).ToBeVisibleAsync();
+        await OpenAsync(page, "/dashboard/jobs?state=failed");
+        await Assertions.Expect(page.GetByText(Script).First).ToBeVisibleAsync();
+
+        Assert.True(await page.EvaluateAsync<bool>("() => window.pwned === undefined"), "stored markup ran in the page");
+        Assert.Equal(0, dialogs);
+        Assert.Equal(0, await page.Locator("img[src=x]").CountAsync());
+    }
+
+    [Fact]
     public async Task A_running_job_shows_its_progress_and_is_cancelled_from_its_page()
     {
         var db = await postgres.CreateDatabaseAsync();
@@ -207,7 +236,7 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await worker.WaitForStateAsync(running, TimeSpan.FromSeconds(20), JobState.Processing);
 
         await using var api = new ApiFactory(db, Users);
-        var baseUrl = Start(api);
+        var baseUrl = api.StartOnKestrel();
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.Chromium.NewPageAsync(new() { BaseURL = baseUrl });
         await LogInAsync(page, "ops", "ops-password");
@@ -226,7 +255,7 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
     {
         var db = await postgres.CreateDatabaseAsync();
         await using var api = new ApiFactory(db, Users);
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(Start(api)) };
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(api.StartOnKestrel()) };
 
         foreach (var path in new[] { "/dashboard", "/dashboard/jobs", $"/dashboard/jobs/{Guid.NewGuid()}" })
         {
@@ -249,20 +278,13 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
 
         await using (var local = new ApiFactory(db, loginOff))
         {
-            using var http = new HttpClient { BaseAddress = new Uri(Start(local)) }; // from 127.0.0.1
+            using var http = new HttpClient { BaseAddress = new Uri(local.StartOnKestrel()) }; // from 127.0.0.1
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dashboard")).StatusCode);
         }
         // The in-memory server has no client address, like a request the api cannot place on this machine.
         await using var remote = new ApiFactory(db, loginOff);
         using var response = await remote.CreateClient(key: null).GetAsync("/dashboard");
         Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static string Start(ApiFactory api)
-    {
-        api.UseKestrel(0);
-        api.StartServer();
-        return api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
 
     /// <summary>Opens a page and waits until it is live, so that clicks reach its handlers.</summary>
