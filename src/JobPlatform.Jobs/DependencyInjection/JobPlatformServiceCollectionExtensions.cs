@@ -2,8 +2,11 @@ using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Jobs.Telemetry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace JobPlatform.Jobs.DependencyInjection;
 
@@ -25,7 +28,15 @@ public static class JobPlatformServiceCollectionExtensions
         services.TryAddScoped<IJobClient, JobClient>();
         // Registered once however often AddJobPlatform is called; it must run before the other hosted services.
         if (!services.Any(d => d.ImplementationType == typeof(SchemaInitializer)))
+        {
             services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SchemaInitializer>());
+            // EF logs every failed connection and command as an error. The engine's callers handle and log those
+            // failures themselves (a loop's FailureStreak, the api's 503), so EF's copies go to Debug: otherwise each
+            // try of each loop during a database outage would add an error line of its own.
+            services.ConfigureDbContext<JobsDbContext>(o => o.ConfigureWarnings(w => w.Log(
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug))));
+        }
         return new JobPlatformBuilder(services);
     }
 }
