@@ -33,9 +33,12 @@ public static class JobPlatformServiceCollectionExtensions
             // EF logs every failed connection and command as an error. The engine's callers handle and log those
             // failures themselves (a loop's FailureStreak, the api's 503), so EF's copies go to Debug: otherwise each
             // try of each loop during a database outage would add an error line of its own.
-            services.ConfigureDbContext<JobsDbContext>(o => o.ConfigureWarnings(w => w.Log(
-                (RelationalEventId.ConnectionError, LogLevel.Debug),
-                (RelationalEventId.CommandError, LogLevel.Debug))));
+            services.ConfigureDbContext<JobsDbContext>(o => o
+                .ConfigureWarnings(w => w.Log(
+                    (RelationalEventId.ConnectionError, LogLevel.Debug),
+                    (RelationalEventId.CommandError, LogLevel.Debug)))
+                // The migration history in the engine's own schema, so that its database role needs no rights on "public".
+                .UseNpgsql(npgsql => npgsql.MigrationsHistoryTable(SchemaMigrator.HistoryTable, JobsDbContext.Schema)));
         }
         return new JobPlatformBuilder(services);
     }

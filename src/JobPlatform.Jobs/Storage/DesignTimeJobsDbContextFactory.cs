@@ -7,5 +7,6 @@ namespace JobPlatform.Jobs.Storage;
 internal sealed class DesignTimeJobsDbContextFactory : IDesignTimeDbContextFactory<JobsDbContext>
 {
     public JobsDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql("Host=localhost;Database=jobsdb").Options);
+        new(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql("Host=localhost;Database=jobsdb",
+            npgsql => npgsql.MigrationsHistoryTable(SchemaMigrator.HistoryTable, JobsDbContext.Schema)).Options);
 }

@@ -49,6 +49,24 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void The_api_and_workers_connect_as_the_least_privilege_role_the_init_script_creates()
+    {
+        var postgres = Service("postgres");
+        Assert.Contains("./deploy/postgres/initdb:/docker-entrypoint-initdb.d:ro", Strings(postgres, "volumes"));
+        Assert.Contains("./deploy/postgres/app-role.sql:/jobplatform/app-role.sql:ro", Strings(postgres, "volumes"));
+        var environment = (YamlMappingNode)postgres["environment"];
+        Assert.Equal("${JOBPLATFORM_DB_USER:-jobplatform_app}", environment["JOBPLATFORM_DB_USER"].ToString());
+        Assert.Contains("/jobplatform/app-role.sql", File.ReadAllText(Repository.PathOf("deploy/postgres/initdb/10-app-role.sh")));
+        // The api and worker take their connection string from the x-jobsdb block (merged with "<<").
+        var connection = ((YamlMappingNode)_compose["x-jobsdb"])["ConnectionStrings__jobsdb"].ToString();
+        Assert.Contains("Username=${JOBPLATFORM_DB_USER:-jobplatform_app}", connection);
+        Assert.DoesNotContain("POSTGRES_USER", connection);
+        Assert.Contains("<<: *jobsdb", File.ReadAllText(Repository.PathOf("docker-compose.yml")));
+        foreach (var service in new[] { "api", "worker" })
+            Assert.Contains(((YamlMappingNode)Service(service)["environment"]).Children.Keys, k => k.ToString() == "<<");
+    }
+
+    [Fact]
     public void Every_named_volume_is_declared_and_every_bind_mount_exists()
     {
         var declared = ((YamlMappingNode)_compose["volumes"]).Children.Keys.Select(k => k.ToString()).ToHashSet();

@@ -13,6 +13,24 @@ public sealed class StoreTests(PostgresFixture postgres)
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
     [Fact]
+    public async Task A_database_with_the_history_in_public_moves_the_engines_rows_to_its_schema_and_leaves_the_rest()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        // The old layout: a context configured without AddJobPlatform keeps EF's default, public."__EFMigrationsHistory",
+        // which an application's own context may share.
+        await using (var old = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(db).Options))
+            await SchemaMigrator.MigrateAsync(old, CancellationToken.None);
+        await Sql.ExecuteAsync(db, """INSERT INTO public."__EFMigrationsHistory" VALUES ('20250101000000_ShopSchema', '10.0.0')""");
+
+        await using (var host = await EngineHost.StartAsync(db)) { } // migrates the way every host does
+
+        var moved = await Sql.StringsAsync(db, """SELECT "MigrationId" FROM jobplatform."__EFMigrationsHistory" ORDER BY 1""");
+        await using var check = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(db).Options);
+        Assert.Equal(check.Database.GetMigrations(), moved);
+        Assert.Equal(moved.Count + 1, await Sql.ScalarAsync(db, """SELECT count(*) FROM public."__EFMigrationsHistory" """));
+    }
+
+    [Fact]
     public async Task Processes_starting_at_once_on_an_empty_database_all_migrate_without_error()
     {
         var db = await postgres.CreateDatabaseAsync();
