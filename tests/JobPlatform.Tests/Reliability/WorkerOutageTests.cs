@@ -7,6 +7,7 @@ using bench::JobPlatform.Benchmarks.Chaos;
 using JobPlatform.AppHost.Local;
 using JobPlatform.Testing;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace JobPlatform.Tests.Reliability;
 
@@ -14,7 +15,7 @@ namespace JobPlatform.Tests.Reliability;
 /// A worker process whose database goes away: it stays up, logs the outage in a few lines (not one per try of
 /// each loop), and works again on its own, within seconds, when the database returns.
 /// </summary>
-public sealed class WorkerOutageTests
+public sealed class WorkerOutageTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_worker_outlives_an_outage_quietly_and_resumes_on_its_own()
@@ -34,6 +35,7 @@ public sealed class WorkerOutageTests
         await cluster.StopAsync(immediate: false, cts.Token);
         await Task.Delay(TimeSpan.FromSeconds(15), cts.Token);
         var linesDuring = pool.LogLines - linesBefore;
+        output.WriteLine($"{linesDuring} log lines (warnings and errors) in 15 s of outage");
         Assert.Null(pool.Find(p => p.HasExited));
         // Each loop (claims, outcomes, notifications, heartbeat, rescuer, cleaner, scheduler) logs the start of
         // the outage once; before back-off a 15 s outage cost ~100 lines (a claim try every 250 ms, each logged).
@@ -44,6 +46,7 @@ public sealed class WorkerOutageTests
         await EnqueueAsync(client, 20, 20);
         await WaitAsync(async () => await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'") == 40, TimeSpan.FromSeconds(30));
         // The claim loop's back-off is capped at 5 s (jitter up to 6 s), so work resumes within seconds.
+        output.WriteLine($"the 20 jobs enqueued after the return succeeded {back.Elapsed.TotalSeconds:N1} s after it");
         Assert.True(back.Elapsed < TimeSpan.FromSeconds(15), $"jobs ran again only {back.Elapsed.TotalSeconds:N1} s after the database returned");
         Assert.Null(pool.Find(p => p.HasExited));
     }
