@@ -29,23 +29,18 @@ public sealed class ChaosDatabase(string connectionString)
     }
 
     /// <summary>Jobs not yet in a terminal state; null while the database cannot be reached.</summary>
-    public async Task<long?> UnfinishedAsync()
-    {
-        try
-        {
-            return await ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')");
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            return null;
-        }
-    }
+    public Task<long?> UnfinishedAsync() =>
+        TryScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')");
 
-    public async Task<long?> FinishedAsync()
+    /// <summary>Jobs in a terminal state; null while the database cannot be reached.</summary>
+    public Task<long?> FinishedAsync() =>
+        TryScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state IN ('succeeded', 'failed', 'cancelled')");
+
+    private async Task<long?> TryScalarAsync(string sql)
     {
         try
         {
-            return await ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state IN ('succeeded', 'failed', 'cancelled')");
+            return await ScalarAsync(sql);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {

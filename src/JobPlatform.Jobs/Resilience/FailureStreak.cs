@@ -19,11 +19,6 @@ public sealed partial class FailureStreak(ILogger logger, string what, TimeSpan 
     private long _startedAt;
     private long _loggedAt;
 
-    public int Failures
-    {
-        get { lock (_lock) return _failures; }
-    }
-
     /// <summary>Counts a failure, logs it if it is due, and returns how long to wait before trying again.</summary>
     public TimeSpan Failed(Exception exception)
     {
@@ -67,7 +62,7 @@ public sealed partial class FailureStreak(ILogger logger, string what, TimeSpan 
         return TimeSpan.FromTicks((long)(capped * (0.8 + Random.Shared.NextDouble() * 0.4)));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} failed; trying again in {DelaySeconds:0.0} s, less often while it keeps failing")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{What} failed; trying again in {DelaySeconds:0.0} s (while it keeps failing, a line every 30 s)")]
     private partial void LogFirst(Exception exception, string what, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{What} still failing: {Failures} tries over {Seconds:0} s ({Error}); next in {DelaySeconds:0.0} s")]
