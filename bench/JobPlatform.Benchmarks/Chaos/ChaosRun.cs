@@ -93,13 +93,14 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
     private async Task<long> PauseOnceAsync(WorkerPool pool, ChaosDatabase db, CancellationToken cancellationToken)
     {
         await Task.Delay(options.EnqueueFor * 0.3, cancellationToken);
-        // The busiest worker, so that the pause catches claimed jobs (tried for a few seconds).
+        // The worker holding the most claimed jobs, so that the pause catches some (tried for a few seconds).
         Process? victim = null;
         for (var tries = 0; victim is null && tries < 50; tries++)
         {
-            var busy = (await db.CountsAsync(
-                "SELECT lease_owner, count(*) FROM jobplatform.jobs WHERE state = 'processing' GROUP BY lease_owner")).Keys;
-            victim = pool.Find(p => busy.Contains(WorkerPool.ServerName(p)));
+            var claims = await db.CountsAsync(
+                "SELECT lease_owner, count(*) FROM jobplatform.jobs WHERE state = 'processing' GROUP BY lease_owner");
+            var busiest = claims.OrderByDescending(h => h.Value).Select(h => h.Key).FirstOrDefault();
+            victim = pool.Find(p => WorkerPool.ServerName(p) == busiest);
             if (victim is null) await Task.Delay(100, cancellationToken);
         }
         victim = _paused = victim ?? pool.PickOne();
