@@ -21,7 +21,8 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         await using var client = await EngineHost.StartClientAsync(connectionString); // creates the schema
         await db.ScalarAsync(FencedEffects.Schema);
 
-        var pool = new WorkerPool(() => ChaosWorker.Start(connectionString, options.Lease));
+        // Disposed on every way out, so that a failed run leaves no worker process behind.
+        await using var pool = new WorkerPool(() => ChaosWorker.Start(connectionString, options.Lease));
         pool.StartWorkers(options.Workers);
         await WaitForAsync(async () => await db.ScalarAsync("SELECT count(*) FROM jobplatform.job_types WHERE name = $1", ChaosJob.Name) == 1,
             TimeSpan.FromSeconds(60), "the workers to register the chaos job type");
@@ -32,17 +33,26 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         using var stopKilling = new CancellationTokenSource();
         var enqueue = enqueuer.RunAsync(cancellationToken);
         var kills = KillRepeatedlyAsync(pool, stopKilling.Token);
-        var pause = PauseOnceAsync(pool, db, cancellationToken);
-        var restart = RestartOnceAsync(cluster, db, pool, cancellationToken);
-
-        await enqueue;
-        log.WriteLine($"chaos: {enqueuer.Accepted.Count:N0} jobs accepted after {clock.Elapsed.TotalSeconds:N1} s");
-        var (held, (down, resumed, outageLines)) = (await pause, await restart);
-        var ended = await WaitForAsync(async () => await db.UnfinishedAsync() == 0, options.Timeout - clock.Elapsed, null);
-        var duration = clock.Elapsed;
-        await stopKilling.CancelAsync();
-        await kills;
-        await pool.DisposeAsync();
+        long held;
+        (TimeSpan Down, TimeSpan? Resumed, long LogLines) outage;
+        bool ended;
+        TimeSpan duration;
+        try
+        {
+            var pause = PauseOnceAsync(pool, db, cancellationToken);
+            var restart = RestartOnceAsync(cluster, db, pool, cancellationToken);
+            await enqueue;
+            log.WriteLine($"chaos: {enqueuer.Accepted.Count:N0} jobs accepted after {clock.Elapsed.TotalSeconds:N1} s");
+            (held, outage) = (await pause, await restart);
+            ended = await WaitForAsync(async () => await db.UnfinishedAsync() == 0, options.Timeout - clock.Elapsed, null);
+            duration = clock.Elapsed;
+        }
+        finally
+        {
+            await stopKilling.CancelAsync();
+            await kills;
+        }
+        await pool.DisposeAsync(); // the survivors stop gracefully before the checks
         NpgsqlConnection.ClearAllPools();
 
         var failures = await ChaosVerifier.VerifyAsync(db, enqueuer.Accepted);
@@ -60,9 +70,9 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
             Pauses = 1,
             JobsHeldByPausedWorker = held,
             DatabaseRestarts = 1,
-            DatabaseDown = down,
-            ResumedAfterRestart = resumed,
-            LogLinesDuringOutage = outageLines,
+            DatabaseDown = outage.Down,
+            ResumedAfterRestart = outage.Resumed,
+            LogLinesDuringOutage = outage.LogLines,
             LogLines = pool.LogLines,
             FailedEnqueueCalls = enqueuer.FailedCalls,
             SplitUniquePairs = enqueuer.SplitUniquePairs,
