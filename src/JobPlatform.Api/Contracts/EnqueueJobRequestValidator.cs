@@ -7,7 +7,8 @@ namespace JobPlatform.Api.Contracts;
 /// <summary>Checks a request's shape before it reaches the engine; errors are keyed by JSON field name.</summary>
 public static class EnqueueJobRequestValidator
 {
-    public const int MinPriority = -1000, MaxPriority = 1000, MaxAttemptsLimit = 100, MaxTags = 20, MaxKeyLength = 200, MaxRetryIntervals = 20;
+    public const int MinPriority = -1000, MaxPriority = 1000, MaxRetryIntervals = 20;
+    public const int MaxAttemptsLimit = EnqueueLimits.MaxAttempts, MaxTags = EnqueueLimits.MaxTags, MaxKeyLength = EnqueueLimits.MaxKeyLength;
     public const double MaxDelaySeconds = 365 * 24 * 3600, MaxTimeoutSeconds = 7 * 24 * 3600, MaxRetryIntervalSeconds = 24 * 3600;
 
     public static Dictionary<string, string[]> Validate(EnqueueJobRequest request)
@@ -27,10 +28,10 @@ public static class EnqueueJobRequestValidator
             Error("delaySeconds", $"delaySeconds must be between 0 and {MaxDelaySeconds:0}.");
         if (request.TimeoutSeconds is { } timeout && !(timeout >= 1 && timeout <= MaxTimeoutSeconds))
             Error("timeoutSeconds", $"timeoutSeconds must be between 1 and {MaxTimeoutSeconds:0}.");
-        // PostgreSQL text cannot hold U+0000, so it is refused here rather than by the database.
-        if (request.UniqueKey is { Length: 0 or > MaxKeyLength } || request.UniqueKey?.Contains('\0') == true)
+        // The engine's own bounds (EnqueueLimits), checked here to name the field.
+        if (request.UniqueKey is { } key && !EnqueueLimits.IsValidKey(key))
             Error("uniqueKey", $"uniqueKey must be 1 to {MaxKeyLength} characters, without U+0000.");
-        if (request.Tags is { } tags && (tags.Length > MaxTags || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > MaxKeyLength || t.Contains('\0'))))
+        if (request.Tags is { } tags && !EnqueueLimits.AreValidTags(tags))
             Error("tags", $"At most {MaxTags} tags, each 1 to {MaxKeyLength} characters, without U+0000.");
         if (request.RetryIntervalsSeconds is { } intervals
             && (intervals.Length is 0 or > MaxRetryIntervals || intervals.Any(i => !(i >= 0 && i <= MaxRetryIntervalSeconds))))

@@ -15,8 +15,6 @@ namespace JobPlatform.Jobs.Client;
 internal sealed partial class JobClient(
     JobsDbContext db, JobStore store, EnqueueCoalescer coalescer, JobsTelemetry telemetry, TimeProvider time) : IJobClient
 {
-    public const int MaxTags = 20, MaxKeyLength = 200;
-
     public Task<EnqueueResult> EnqueueAsync(
         string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>
         EnqueueAsync(store, type, payloadJson, options, cancellationToken);
@@ -163,14 +161,12 @@ internal sealed partial class JobClient(
             throw new ArgumentException($"A job type is 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit; got '{type}'.", nameof(type));
         if (options.Queue is not null && !JobTypeNames.IsValid(options.Queue))
             throw new ArgumentException($"A queue name is 1-100 characters of a-z, 0-9, '.', '_' or '-'; got '{options.Queue}'.", nameof(options));
-        if (options.MaxAttempts is < 1 or > 100)
-            throw new ArgumentException("MaxAttempts must be between 1 and 100.", nameof(options));
-        if (options.UniqueKey is { Length: 0 or > MaxKeyLength })
-            throw new ArgumentException($"A unique key is 1 to {MaxKeyLength} characters.", nameof(options));
-        if (options.UniqueKey?.Contains('\0') == true)
-            throw new ArgumentException("A unique key cannot contain the character U+0000.", nameof(options));
-        if (options.Tags is { } tags && (tags.Count > MaxTags || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > MaxKeyLength || t.Contains('\0'))))
-            throw new ArgumentException($"At most {MaxTags} tags, each 1 to {MaxKeyLength} characters.", nameof(options));
+        if (options.MaxAttempts is < 1 or > EnqueueLimits.MaxAttempts)
+            throw new ArgumentException($"MaxAttempts must be between 1 and {EnqueueLimits.MaxAttempts}.", nameof(options));
+        if (options.UniqueKey is { } key && !EnqueueLimits.IsValidKey(key))
+            throw new ArgumentException($"A unique key is 1 to {EnqueueLimits.MaxKeyLength} characters, without U+0000.", nameof(options));
+        if (options.Tags is { } tags && !EnqueueLimits.AreValidTags(tags))
+            throw new ArgumentException($"At most {EnqueueLimits.MaxTags} tags, each 1 to {EnqueueLimits.MaxKeyLength} characters, without U+0000.", nameof(options));
         if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
             throw new ArgumentException("A timeout must be positive.", nameof(options));
         if (options.Delay is { } delay && delay < TimeSpan.Zero)

@@ -1,0 +1,17 @@
+namespace JobPlatform.Jobs.Client;
+
+/// <summary>
+/// The bounds every enqueue must respect, in one place: the engine checks them for every caller, and the api
+/// checks them first only to name the offending JSON field.
+/// </summary>
+public static class EnqueueLimits
+{
+    public const int MaxAttempts = 100, MaxTags = 20, MaxKeyLength = 200;
+
+    /// <summary>A unique key or a tag: 1 to <see cref="MaxKeyLength"/> characters, without U+0000 (PostgreSQL text cannot hold it).</summary>
+    public static bool IsValidKey(string key) => key.Length is > 0 and <= MaxKeyLength && !key.Contains('\0');
+
+    /// <summary>At most <see cref="MaxTags"/> tags, none blank, each a valid key.</summary>
+    public static bool AreValidTags(IReadOnlyCollection<string> tags) =>
+        tags.Count <= MaxTags && tags.All(t => !string.IsNullOrWhiteSpace(t) && IsValidKey(t));
+}
