@@ -27,9 +27,13 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         _binaries = binaries;
         _serverArguments = serverArguments;
         _runAs = runAs;
-        _server = Start(PostgresBinaries.Program(binaries, "postgres"), serverArguments, runAs);
+        _server = StartServer();
         AdminConnectionString = connectionString;
     }
+
+    private static string DataOf(string directory) => Path.Combine(directory, "data");
+
+    private Process StartServer() => Start(PostgresBinaries.Program(_binaries, "postgres"), _serverArguments, _runAs);
 
     public string AdminConnectionString { get; }
 
@@ -43,7 +47,7 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         var runAs = LocalCommand.IsRoot ? "postgres" : null;
         var directory = Path.Combine(Path.GetTempPath(), $"jobplatform-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
-        var data = Path.Combine(directory, "data");
+        var data = DataOf(directory);
         if (runAs is not null) await LocalCommand.RunCheckedAsync("chown", [$"{runAs}:", directory], runAs: null, cancellationToken);
 
         await LocalCommand.RunCheckedAsync(PostgresBinaries.Program(binaries, "initdb"),
@@ -73,9 +77,8 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(bool immediate, CancellationToken cancellationToken)
     {
-        var data = _serverArguments[1];
         await LocalCommand.RunCheckedAsync(PostgresBinaries.Program(_binaries, "pg_ctl"),
-            ["stop", "-D", data, "-m", immediate ? "immediate" : "fast", "-w"], _runAs, cancellationToken);
+            ["stop", "-D", DataOf(_directory), "-m", immediate ? "immediate" : "fast", "-w"], _runAs, cancellationToken);
         await _server.WaitForExitAsync(cancellationToken);
     }
 
@@ -84,7 +87,7 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
     {
         if (!_server.HasExited) throw new InvalidOperationException("The server is still running.");
         _server.Dispose();
-        _server = Start(PostgresBinaries.Program(_binaries, "postgres"), _serverArguments, _runAs);
+        _server = StartServer();
         await WaitUntilAcceptingAsync(AdminConnectionString, _server, cancellationToken);
     }
 
