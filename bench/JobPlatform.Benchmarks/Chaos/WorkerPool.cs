@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using JobPlatform.AppHost.Local;
 
 namespace JobPlatform.Benchmarks.Chaos;
 
@@ -36,6 +37,8 @@ public sealed class WorkerPool(Func<Process> start) : IAsyncDisposable
             victim = candidates[_random.Next(candidates.Count)];
             _alive.Remove(victim);
         }
+        // A worker that already ended must be reported, not hidden by the kill meant for it.
+        if (victim.HasExited) NoteExitedOnItsOwn(victim);
         victim.Kill();
         await victim.WaitForExitAsync();
         victim.Dispose();
@@ -56,11 +59,14 @@ public sealed class WorkerPool(Func<Process> start) : IAsyncDisposable
     /// <summary>Workers that ended without being killed (a worker must outlive any outage), with their exit codes.</summary>
     public List<string> ExitedOnTheirOwn { get; } = [];
 
+    private void NoteExitedOnItsOwn(Process process) => ExitedOnTheirOwn.Add($"worker {process.Id} exited on its own with code {process.ExitCode}");
+
     /// <summary>The name the engine gives a worker process's server (its default: machine and process id).</summary>
     public static string ServerName(Process process) => $"{Environment.MachineName}:{process.Id}";
 
+    /// <summary>Sends a signal with kill(1); a process that has gone already is not an error here.</summary>
     public static Task SignalAsync(Process process, string signal) =>
-        Process.Start("kill", [$"-{signal}", process.Id.ToString()])!.WaitForExitAsync();
+        LocalCommand.RunAsync("kill", [$"-{signal}", process.Id.ToString()], runAs: null, CancellationToken.None);
 
     private void StartOne()
     {
@@ -91,7 +97,7 @@ public sealed class WorkerPool(Func<Process> start) : IAsyncDisposable
         lock (_alive) alive = [.. _alive];
         foreach (var process in alive.Where(p => p.HasExited).ToList())
         {
-            ExitedOnTheirOwn.Add($"worker {process.Id} exited on its own with code {process.ExitCode}");
+            NoteExitedOnItsOwn(process);
             alive.Remove(process);
             process.Dispose();
         }
