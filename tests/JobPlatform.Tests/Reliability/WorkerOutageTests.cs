@@ -8,6 +8,7 @@ using JobPlatform.AppHost.Local;
 using JobPlatform.Testing;
 using Npgsql;
 using Xunit.Abstractions;
+using Sql = JobPlatform.Tests.Infrastructure.Sql; // bench has an EngineHost too
 
 namespace JobPlatform.Tests.Reliability;
 
@@ -17,19 +18,21 @@ namespace JobPlatform.Tests.Reliability;
 /// </summary>
 public sealed class WorkerOutageTests(ITestOutputHelper output)
 {
+    private const string Succeeded = "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'";
+
     [Fact]
     public async Task A_worker_outlives_an_outage_quietly_and_resumes_on_its_own()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await using var cluster = await LocalPostgresCluster.StartAsync(PostgresBinaries.Find()!, cts.Token);
-        var db = new ChaosDatabase(new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString) { Pooling = true }.ConnectionString);
-        await using var client = await EngineHost.StartClientAsync(db.ConnectionString);
-        await db.ScalarAsync(FencedEffects.Schema);
-        await using var pool = new WorkerPool(() => ChaosWorker.Start(db.ConnectionString, TimeSpan.FromSeconds(2)));
+        var db = new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString) { Pooling = true }.ConnectionString;
+        await using var client = await EngineHost.StartClientAsync(db);
+        await Sql.ExecuteAsync(db, FencedEffects.Schema);
+        await using var pool = new WorkerPool(() => ChaosWorker.Start(db, TimeSpan.FromSeconds(2)));
         pool.StartWorkers(1);
-        await WaitAsync(async () => await db.ScalarAsync("SELECT count(*) FROM jobplatform.job_types") == 1, TimeSpan.FromSeconds(60));
+        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.job_types", 1, TimeSpan.FromSeconds(60));
         await EnqueueAsync(client, 0, 20);
-        await WaitAsync(async () => await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'") == 20, TimeSpan.FromSeconds(30));
+        await Sql.WaitUntilAsync(db, Succeeded, 20, TimeSpan.FromSeconds(30));
 
         var linesBefore = pool.LogLines;
         await cluster.StopAsync(immediate: false, cts.Token);
@@ -44,7 +47,7 @@ public sealed class WorkerOutageTests(ITestOutputHelper output)
         await cluster.StartAgainAsync(cts.Token);
         var back = Stopwatch.StartNew();
         await EnqueueAsync(client, 20, 20);
-        await WaitAsync(async () => await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'") == 40, TimeSpan.FromSeconds(30));
+        await Sql.WaitUntilAsync(db, Succeeded, 40, TimeSpan.FromSeconds(30));
         // The claim loop's back-off is capped at 5 s (jitter up to 6 s), so work resumes within seconds.
         output.WriteLine($"the 20 jobs enqueued after the return succeeded {back.Elapsed.TotalSeconds:N1} s after it");
         Assert.True(back.Elapsed < TimeSpan.FromSeconds(15), $"jobs ran again only {back.Elapsed.TotalSeconds:N1} s after the database returned");
@@ -66,16 +69,6 @@ public sealed class WorkerOutageTests(ITestOutputHelper output)
             {
                 await Task.Delay(250);
             }
-        }
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < timeout, $"not reached within {timeout.TotalSeconds} s");
-            await Task.Delay(100);
         }
     }
 }
