@@ -30,7 +30,8 @@ public sealed partial class JobProcessor(
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     // One streak for all the outcome writes that fail: during an outage every running job's fails at once.
-    private FailureStreak? _recordFailures;
+    private readonly FailureStreak _recordFailures = new(
+        logger, "Recording job outcomes (the jobs' leases expire and they are rescued)", options.Value.PollInterval, MaxBackoff);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,7 +44,6 @@ public sealed partial class JobProcessor(
             return Task.CompletedTask;
         }
 
-        _recordFailures = new FailureStreak(logger, "Recording job outcomes (the jobs' leases expire and they are rescued)", _options.PollInterval, MaxBackoff);
         LogStarted(_options.ServerName, string.Join(", ", _options.Queues.Select(q => $"{q} ({_options.ConcurrencyOf(q)})")));
         return Task.WhenAll(_options.Queues.Select(queue => RunQueueAsync(queue, _options.ConcurrencyOf(queue), types, stoppingToken)));
     }
@@ -162,12 +162,12 @@ public sealed partial class JobProcessor(
                     slots.Release();
                     slotGiven = true;
                 });
-                _recordFailures?.Succeeded();
+                _recordFailures.Succeeded();
             }
             catch (Exception e)
             {
                 // Recording the outcome failed; the lease will expire and the rescuer returns the job.
-                _recordFailures?.Failed(e);
+                _recordFailures.Failed(e);
             }
             finally
             {
