@@ -61,7 +61,7 @@ public abstract class LivePage : ComponentBase, IDisposable
                 {
                     if (HoldRefresh) return;
                     await LoadAllAsync();
-                    if (!HoldRefresh) StateHasChanged(); // the question may have been asked while this load ran
+                    StateHasChanged();
                 });
         }
         catch (OperationCanceledException)
