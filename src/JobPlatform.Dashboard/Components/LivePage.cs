@@ -31,13 +31,6 @@ public abstract class LivePage : ComponentBase, IDisposable
 
     protected abstract Task LoadAsync();
 
-    /// <summary>
-    /// True while the user is answering a confirmation: the page then skips its refreshes, so nothing re-renders
-    /// between the question and the answer. (Before, the browser test's click on "Yes, delete" was lost about once
-    /// in ten runs; with the hold, 12 runs in a row passed.)
-    /// </summary>
-    protected virtual bool HoldRefresh => false;
-
     protected override async Task OnParametersSetAsync() => await LoadAllAsync();
 
     private async Task LoadAllAsync()
@@ -59,7 +52,6 @@ public abstract class LivePage : ComponentBase, IDisposable
             while (await timer.WaitForNextTickAsync(_closed.Token))
                 await InvokeAsync(async () =>
                 {
-                    if (HoldRefresh) return;
                     await LoadAllAsync();
                     StateHasChanged();
                 });
