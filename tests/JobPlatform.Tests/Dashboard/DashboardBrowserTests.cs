@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using JobPlatform.Jobs;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.DependencyInjection;
@@ -68,10 +69,10 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         // Nothing without a login: the dashboard sends the browser to the login page.
         await page.GotoAsync("/dashboard/jobs");
         Assert.Contains("/dashboard/login", page.Url);
-        await LogInAsync(page, "ops", "wrong");
+        await SubmitLoginAsync(page, "ops", "wrong");
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wrong name or password");
         await LogInAsync(page, "ops", "ops-password");
-        Assert.EndsWith("/dashboard/jobs", page.Url); // back where it was going
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/dashboard/jobs$")); // back where it was going
 
         // Overview: counts by state, live.
         await OpenAsync(page, "/dashboard");
@@ -96,7 +97,9 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await Assertions.Expect(page.GetByTestId("jobs").Locator("tbody tr")).ToHaveCountAsync(1);
         await ScreenshotAsync(page, "jobs-failed");
         await page.GetByRole(AriaRole.Link, new() { Name = failed.ToString() }).ClickAsync();
-        await page.Locator("[data-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        // The list's live marker goes with the list, so a marker beside the job's own heading is the job page's.
+        await Assertions.Expect(page.Locator("h1 .state")).ToHaveTextAsync("failed");
+        await WaitUntilLiveAsync(page);
         await Assertions.Expect(page.GetByTestId("attempts")).ToContainTextAsync("the printer is on fire (invoice 42)");
         await Assertions.Expect(page.GetByTestId("payload")).ToContainTextAsync("\"text\": \"invoice 42\"");
         await ScreenshotAsync(page, "job-failed");
@@ -174,11 +177,12 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await OpenAsync(page, $"/dashboard/jobs/{leftover}");
         await page.GetByText("Delete", new() { Exact = true }).ClickAsync();
         await page.GetByText("Yes, delete", new() { Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/jobs");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/dashboard/jobs$"));
         Assert.Null(await worker.WithClientAsync(c => c.GetAsync(leftover)));
 
         // A read-only user sees the job but no actions.
         await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/dashboard/login$"));
         await LogInAsync(page, "viewer", "viewer-password");
         await OpenAsync(page, $"/dashboard/jobs/{failed}");
         await Assertions.Expect(page.Locator("h1 .state")).ToHaveTextAsync("succeeded");
@@ -287,20 +291,34 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
     }
 
+    // Where the address changes, the tests assert it with Expect(page).ToHaveURLAsync, which the browser side
+    // polls. WaitForURLAsync and WaitForLoadStateAsync check the address, then subscribe to navigation events, and
+    // can miss one that arrives in between (microsoft/playwright-dotnet#3364): the delete step below timed out that
+    // way about one run in five, on /dashboard/jobs with the job already deleted.
+
     /// <summary>Opens a page and waits until it is live, so that clicks reach its handlers.</summary>
     private static async Task OpenAsync(IPage page, string path)
     {
         await page.GotoAsync(path);
-        await page.Locator("[data-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitUntilLiveAsync(page);
     }
 
+    private static Task WaitUntilLiveAsync(IPage page) =>
+        page.Locator("[data-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    /// <summary>Logs in and waits until the dashboard has taken the browser past the login page.</summary>
     private static async Task LogInAsync(IPage page, string name, string password)
+    {
+        await SubmitLoginAsync(page, name, password);
+        await Assertions.Expect(page).Not.ToHaveURLAsync(new Regex("/dashboard/login"));
+    }
+
+    private static async Task SubmitLoginAsync(IPage page, string name, string password)
     {
         if (!page.Url.Contains("/dashboard/login")) await page.GotoAsync("/dashboard/login");
         await page.FillAsync("input[name=name]", name);
         await page.FillAsync("input[name=password]", password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
     }
 
     private static Task ScreenshotAsync(IPage page, string name) =>
