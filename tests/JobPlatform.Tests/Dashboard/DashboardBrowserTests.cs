@@ -65,6 +65,11 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         var baseUrl = api.StartOnKestrel();
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.Chromium.NewPageAsync(new() { BaseURL = baseUrl, ViewportSize = new() { Width = 1366, Height = 900 } });
+        // No page logs an error or loads a resource that is refused. (Chromium's own request for /favicon.ico shows
+        // only as a console error, not as a page response; it was refused with a 401 before the dashboard had an icon.)
+        var refused = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") lock (refused) refused.Add($"console: {m.Text} at {m.Location}"); };
+        page.Response += (_, response) => { if (response.Status >= 400) lock (refused) refused.Add($"{response.Status} {response.Url}"); };
 
         // Nothing without a login: the dashboard sends the browser to the login page.
         await page.GotoAsync("/dashboard/jobs");
@@ -188,6 +193,7 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
         await Assertions.Expect(page.Locator("h1 .state")).ToHaveTextAsync("succeeded");
         await Assertions.Expect(page.GetByText("Delete", new() { Exact = true })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByText("Retry", new() { Exact = true })).ToHaveCountAsync(0);
+        lock (refused) Assert.True(refused.Count == 0, string.Join(Environment.NewLine, refused));
     }
 
     /// <summary>Reports 40 % and then works until it is cancelled.</summary>
