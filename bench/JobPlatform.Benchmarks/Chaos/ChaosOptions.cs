@@ -27,9 +27,6 @@ public sealed record ChaosOptions
 
     public int Seed { get; init; } = 1;
 
-    /// <summary>PostgreSQL's own durability settings (fsync, synchronous commit); tests switch them off for speed.</summary>
-    public bool Durable { get; init; } = true;
-
     public static ChaosOptions Parse(string[] args)
     {
         var options = new ChaosOptions();

@@ -15,7 +15,8 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
 
     public async Task<ChaosReport> RunAsync(string postgresBinaries, CancellationToken cancellationToken)
     {
-        await using var cluster = await LocalPostgresCluster.StartAsync(postgresBinaries, cancellationToken, options.Durable);
+        // Durable (fsync, synchronous commit): the restart is a crash, which must not lose an acknowledged commit.
+        await using var cluster = await LocalPostgresCluster.StartAsync(postgresBinaries, cancellationToken, durable: true);
         var connectionString = await CreateDatabaseAsync(cluster.AdminConnectionString);
         var db = new ChaosDatabase(connectionString);
         await using var client = await EngineHost.StartClientAsync(connectionString); // creates the schema

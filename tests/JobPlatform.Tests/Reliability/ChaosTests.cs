@@ -25,7 +25,6 @@ public sealed class ChaosTests(ITestOutputHelper output)
             KillEvery = TimeSpan.FromSeconds(2),
             Lease = TimeSpan.FromSeconds(2),
             Timeout = TimeSpan.FromMinutes(3),
-            Durable = false,
         };
         using var log = new StringWriter();
         var report = await new ChaosRun(options, log).RunAsync(binaries!, CancellationToken.None);
