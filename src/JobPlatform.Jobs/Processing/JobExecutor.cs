@@ -10,7 +10,8 @@ namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
 /// Runs one claimed attempt in its own DI scope and records how it ended: succeeded, failed (retried
-/// while attempts remain), timed out, cancelled on request, or given back because the server is stopping.
+/// while attempts remain), timed out, cancelled on request, or given back because the server is stopping or
+/// has lost the job's lease.
 /// </summary>
 public sealed partial class JobExecutor(
     IServiceScopeFactory scopeFactory,
@@ -23,15 +24,16 @@ public sealed partial class JobExecutor(
 {
     private readonly string _server = options.Value.ServerName;
 
+    /// <param name="claimSentAt">When the claim that returned the job was sent (<see cref="TimeProvider.GetTimestamp"/>): its lease counts from there.</param>
     /// <param name="shutdownToken">Cancelled when the server stops and the grace period is over.</param>
     /// <param name="handlerFinished">Called when the handler has returned, before its outcome is recorded.</param>
-    public async Task ExecuteAsync(ClaimedJob job, CancellationToken shutdownToken, Func<Task>? handlerFinished = null)
+    public async Task ExecuteAsync(ClaimedJob job, long claimSentAt, CancellationToken shutdownToken, Func<Task>? handlerFinished = null)
     {
         registry.TryGet(job.Type, out var definition);
         var timeout = job.Timeout ?? definition?.Options.Timeout;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken);
         if (timeout is { } limit) cancellation.CancelAfter(limit);
-        running.Add(job, cancellation);
+        running.Add(job, cancellation, claimSentAt);
         try
         {
             using var activity = telemetry.StartExecution(job.Type, job.Queue, job.Id, job.Attempt, job.TraceParent);
@@ -39,6 +41,7 @@ public sealed partial class JobExecutor(
             var clock = Stopwatch.StartNew();
             var error = await RunHandlerAsync(job, definition, cancellation.Token);
             clock.Stop();
+            running.HandlerReturned(job.Id);
             if (handlerFinished is not null) await handlerFinished();
 
             var outcome = await RecordAsync(job, definition, error, timeout, shutdownToken);
@@ -131,7 +134,8 @@ public sealed partial class JobExecutor(
         if (running.WasCancelRequested(job.Id))
             return await store.CancelledAsync(job.Id, job.FencingToken, _server, AttemptError.From("cancelled", error), none) ? "cancelled" : "stale";
 
-        if (error is OperationCanceledException && shutdownToken.IsCancellationRequested)
+        // Given back without spending the attempt; refused (stale) where another server has taken the job over.
+        if (error is OperationCanceledException && (shutdownToken.IsCancellationRequested || running.WasLeaseLost(job.Id)))
             return await store.ReleaseAsync(job.Id, job.FencingToken, none) ? "released" : "stale";
 
         var failure = error is OperationCanceledException && timeout is not null

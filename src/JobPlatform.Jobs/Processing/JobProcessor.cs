@@ -20,6 +20,7 @@ public sealed partial class JobProcessor(
     JobExecutor executor,
     JobSignal signal,
     IOptions<ProcessingOptions> options,
+    TimeProvider time,
     ILogger<JobProcessor> logger) : BackgroundService
 {
     private readonly ProcessingOptions _options = options.Value;
@@ -91,6 +92,7 @@ public sealed partial class JobProcessor(
                 while (free < concurrency && slots.Wait(0)) free++;
 
                 var wake = signal.Next;
+                var claimSentAt = time.GetTimestamp();
                 IReadOnlyList<ClaimedJob> claimed;
                 TimeSpan? retryAfter;
                 try
@@ -104,7 +106,7 @@ public sealed partial class JobProcessor(
                 }
                 claimFailures.Succeeded();
                 if (free > claimed.Count) slots.Release(free - claimed.Count);
-                foreach (var job in claimed) Start(job, slots, recording);
+                foreach (var job in claimed) Start(job, claimSentAt, slots, recording);
 
                 // Idle: sleep until a NOTIFY says jobs were enqueued (or a limited job finished), until the
                 // next poll, or until a rate limit's window lets the next job start.
@@ -149,14 +151,14 @@ public sealed partial class JobProcessor(
     /// <summary>The job types a queue loop claims, split by whether a cluster-wide limit applies.</summary>
     private sealed record QueueTypes(string[] Unlimited, string[] Limited);
 
-    private void Start(ClaimedJob job, SemaphoreSlim slots, SemaphoreSlim recording)
+    private void Start(ClaimedJob job, long claimSentAt, SemaphoreSlim slots, SemaphoreSlim recording)
     {
         var task = Task.Run(async () =>
         {
             var slotGiven = false;
             try
             {
-                await executor.ExecuteAsync(job, _shutdown.Token, async () =>
+                await executor.ExecuteAsync(job, claimSentAt, _shutdown.Token, async () =>
                 {
                     await recording.WaitAsync(CancellationToken.None);
                     slots.Release();

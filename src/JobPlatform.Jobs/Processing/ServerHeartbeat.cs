@@ -8,7 +8,10 @@ namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
 /// Three times per lease: renews the leases of the jobs this server runs, so only a dead server's leases
-/// expire, and records the server as alive (pruning servers silent for three leases).
+/// expire, and records the server as alive (pruning servers silent for three leases). A job whose lease this
+/// server has lost — taken over by another server after a pause, or run out because no renewal got through for a
+/// whole lease (the database away, the network cut) — has its handler cancelled: another server may be running
+/// it, and this attempt's outcome would be refused anyway (its fencing token is stale).
 /// </summary>
 public sealed partial class ServerHeartbeat(
     IServiceScopeFactory scopeFactory,
@@ -39,11 +42,38 @@ public sealed partial class ServerHeartbeat(
 
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        // First, and whether or not the database answers: the leases that ran out stop their handlers.
+        if (running.LeasesRunOut(_options.LeaseDuration).Count(running.LoseLease) is > 0 and var runOut)
+            LogLeasesRunOut(runOut, _options.LeaseDuration.TotalSeconds);
+
+        // A round that hangs (a network that drops packets answers nothing) must not hold up the next one.
+        using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        round.CancelAfter(Interval);
+        try
+        {
+            await RenewAsync(round.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The heartbeat got no answer from the database within {Interval.TotalSeconds:N1} s.");
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        // A cancel request whose notification was missed still reaches the handler here.
-        foreach (var id in await store.RenewLeasesAsync(_options.ServerName, running.Ids, _options.LeaseDuration, cancellationToken))
-            running.RequestCancel(id);
+        var ids = running.Ids;
+        var sentAt = Time.GetTimestamp();
+        var renewed = await store.RenewLeasesAsync(_options.ServerName, ids, _options.LeaseDuration, cancellationToken);
+        foreach (var (id, cancelRequested) in renewed)
+        {
+            running.LeaseRenewed(id, sentAt);
+            // A cancel request whose notification was missed still reaches the handler here.
+            if (cancelRequested) running.RequestCancel(id);
+        }
+        if (ids.Except(renewed.Select(r => r.Id)).Count(running.LoseLease) is > 0 and var lost) LogLeasesTakenOver(lost);
+
         await store.HeartbeatAsync(new ServerRecord
         {
             Id = _options.ServerName,
@@ -54,6 +84,12 @@ public sealed partial class ServerHeartbeat(
             Endpoint = endpoint.GetEndpoint(),
         }, _options.LeaseDuration * 3, cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} running jobs whose leases ran out: no renewal got through for {LeaseSeconds} s, so other servers may take them over")]
+    private partial void LogLeasesRunOut(int count, double leaseSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} running jobs that are no longer this server's: their leases had expired and they were rescued (was this process paused?)")]
+    private partial void LogLeasesTakenOver(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removing this server from the server list failed; it will be pruned")]
     private partial void LogGoodbyeFailed(Exception exception);

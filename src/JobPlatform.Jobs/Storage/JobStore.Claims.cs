@@ -150,10 +150,11 @@ public sealed partial class JobStore
     }
 
     /// <summary>
-    /// Extends the leases of the jobs this server is still running; returns those of them that someone
-    /// asked to cancel (a fallback for a missed notification).
+    /// Extends the leases of the jobs this server is still running; returns the jobs it renewed (a job missing
+    /// there is no longer this server's) and whether someone asked to cancel each (a fallback for a missed
+    /// notification).
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> RenewLeasesAsync(string owner, IReadOnlyCollection<Guid> ids, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(Guid Id, bool CancelRequested)>> RenewLeasesAsync(string owner, IReadOnlyCollection<Guid> ids, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (ids.Count == 0) return [];
         await using var command = await CreateCommandAsync("""
@@ -164,11 +165,10 @@ public sealed partial class JobStore
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
         command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", [.. ids]));
         command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
-        var cancelled = new List<Guid>();
+        var renewed = new List<(Guid, bool)>(ids.Count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            if (reader.GetBoolean(1)) cancelled.Add(reader.GetGuid(0));
-        return cancelled;
+        while (await reader.ReadAsync(cancellationToken)) renewed.Add((reader.GetGuid(0), reader.GetBoolean(1)));
+        return renewed;
     }
 
     /// <summary>

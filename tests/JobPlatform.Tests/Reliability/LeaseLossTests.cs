@@ -1,0 +1,106 @@
+using JobPlatform.AppHost.Local;
+using JobPlatform.Jobs;
+using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Processing;
+using JobPlatform.Testing;
+using JobPlatform.Tests.Engine;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace JobPlatform.Tests.Reliability;
+
+/// <summary>
+/// A server that no longer holds a job's lease stops the job's handler: when another server has taken the job
+/// over, and when no renewal got through for a whole lease (the database away), since others may then take it.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class LeaseLossTests(PostgresFixture postgres, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often the handler ran, and when its first run was stopped.</summary>
+    public sealed class Watch
+    {
+        public readonly TaskCompletionSource Stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Runs;
+    }
+
+    /// <summary>The first run waits until it is cancelled; any later run returns at once.</summary>
+    public sealed class FirstRunWaitsJob(Watch watch) : IJob<EchoPayload>
+    {
+        public async Task ExecuteAsync(EchoPayload payload, JobContext context, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref watch.Runs) > 1) return;
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            finally
+            {
+                watch.Stopped.TrySetResult();
+            }
+        }
+    }
+
+    private static Task<EngineHost> StartWorkerAsync(string db, Watch watch) =>
+        EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(watch);
+            jobs.AddJob<FirstRunWaitsJob, EchoPayload>("first-run-waits");
+        }, o => o.LeaseDuration = Lease);
+
+    [Fact]
+    public async Task A_job_another_server_took_over_is_stopped_here_and_stays_the_other_servers()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var watch = new Watch();
+        await using var worker = await StartWorkerAsync(db, watch);
+        var id = await worker.EnqueueAsync("first-run-waits", new EchoPayload("x"));
+        await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(20), JobState.Processing);
+
+        // What a rescue followed by another server's claim leaves behind: another owner, a newer fencing token.
+        await Sql.ExecuteAsync(db, $"""
+            UPDATE jobplatform.jobs SET lease_owner = 'another-server', fencing_token = nextval('jobplatform.fencing_tokens'),
+                lease_expires_at = now() + interval '1 hour'
+            WHERE id = '{id}'
+            """);
+        // The next heartbeat (every lease / 3 = 1 s) finds the lease gone and cancels the handler.
+        await watch.Stopped.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        // The attempt's release is refused (stale token): the job is still the other server's, and ran once here.
+        var running = worker.Services.GetRequiredService<RunningJobs>();
+        for (var i = 0; i < 100 && running.Count > 0; i++) await Task.Delay(50);
+        Assert.Equal(0, running.Count);
+        Assert.Equal(1, await Sql.ScalarAsync(db, $"SELECT count(*) FROM jobplatform.jobs WHERE id = '{id}' AND state = 'processing' AND lease_owner = 'another-server'"));
+        Assert.Equal(1, watch.Runs);
+    }
+
+    [Fact]
+    public async Task Jobs_are_stopped_when_the_database_is_away_for_a_whole_lease_and_run_again_when_it_returns()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // Durable: the stop below is a crash (immediate), and without fsync and synchronous commit the job's own
+        // insert may be lost with it.
+        await using var cluster = await LocalPostgresCluster.StartAsync(PostgresBinaries.Find()!, cts.Token, durable: true);
+        var db = new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString) { Pooling = true }.ConnectionString;
+        var watch = new Watch();
+        await using var worker = await StartWorkerAsync(db, watch);
+        var id = await worker.EnqueueAsync("first-run-waits", new EchoPayload("x"));
+        await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(20), JobState.Processing);
+
+        await cluster.StopAsync(immediate: true, cts.Token);
+        var away = System.Diagnostics.Stopwatch.StartNew();
+        await watch.Stopped.Task.WaitAsync(TimeSpan.FromSeconds(10), cts.Token);
+        output.WriteLine($"the handler was stopped {away.Elapsed.TotalSeconds:N1} s after the database went away (lease {Lease.TotalSeconds} s)");
+        // Not before the lease can have run out (the last renewal may have been sent just before the stop)...
+        Assert.True(away.Elapsed >= Lease - Lease / 3, $"stopped after only {away.Elapsed.TotalSeconds:N1} s");
+        // ...and not much after: the next heartbeat round, which does not wait for the database to check.
+        Assert.True(away.Elapsed < Lease + Lease / 3 + TimeSpan.FromSeconds(1), $"stopped only after {away.Elapsed.TotalSeconds:N1} s");
+
+        await cluster.StartAgainAsync(cts.Token);
+        await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(40), JobState.Succeeded);
+        Assert.Equal(2, watch.Runs);
+    }
+}
