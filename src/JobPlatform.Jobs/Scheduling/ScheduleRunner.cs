@@ -68,9 +68,10 @@ public sealed partial class ScheduleRunner(
             await using var scope = scopeFactory.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<JobStore>().ReleaseLeaseAsync(LeaseName, _server, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            LogRoundFailed(e);
+            // Not fatal, even when the host's stop timeout cut it short: the lease runs out and another server leads.
+            LogHandoverFailed(e);
         }
         IsLeader = false;
     }
@@ -85,6 +86,9 @@ public sealed partial class ScheduleRunner(
         else if (!leads && IsLeader) LogLostLead(_server);
         IsLeader = leads;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handing over the scheduler's lead failed; another server leads when the lease runs out")]
+    private partial void LogHandoverFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Server {Server} now leads the scheduler (term {Term})")]
     private partial void LogLeading(string server, long term);
