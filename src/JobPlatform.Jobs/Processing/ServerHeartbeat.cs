@@ -40,26 +40,28 @@ public sealed partial class ServerHeartbeat(
         }
     }
 
-    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
-    {
-        // First, and whether or not the database answers: the leases that ran out stop their handlers.
-        if (running.LeasesRunOut(_options.LeaseDuration).Count(running.LoseLease) is > 0 and var runOut)
-            LogLeasesRunOut(runOut, _options.LeaseDuration.TotalSeconds);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(base.ExecuteAsync(stoppingToken), WatchLeasesAsync(stoppingToken));
 
-        // A round that hangs (a network that drops packets answers nothing) must not hold up the next one.
-        using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        round.CancelAfter(Interval);
+    /// <summary>
+    /// Apart from the renewals, which can hang for the command timeout on a network that drops packets (cancelling
+    /// a statement needs an answer too): the leases that ran out stop their handlers.
+    /// </summary>
+    private async Task WatchLeasesAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, Time);
         try
         {
-            await RenewAsync(round.Token);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                if (running.LeasesRunOut(_options.LeaseDuration).Count(running.LoseLease) is > 0 and var runOut)
+                    LogLeasesRunOut(runOut, _options.LeaseDuration.TotalSeconds);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"The heartbeat got no answer from the database within {Interval.TotalSeconds:N1} s.");
         }
     }
 
-    private async Task RenewAsync(CancellationToken cancellationToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();

@@ -96,11 +96,46 @@ public sealed class LeaseLossTests(PostgresFixture postgres, ITestOutputHelper o
         output.WriteLine($"the handler was stopped {away.Elapsed.TotalSeconds:N1} s after the database went away (lease {Lease.TotalSeconds} s)");
         // Not before the lease can have run out (the last renewal may have been sent just before the stop)...
         Assert.True(away.Elapsed >= Lease - Lease / 3, $"stopped after only {away.Elapsed.TotalSeconds:N1} s");
-        // ...and not much after: the next heartbeat round, which does not wait for the database to check.
+        // ...and not much after: the lease watch's next tick (every third of the lease), which needs no database.
         Assert.True(away.Elapsed < Lease + Lease / 3 + TimeSpan.FromSeconds(1), $"stopped only after {away.Elapsed.TotalSeconds:N1} s");
 
         await cluster.StartAgainAsync(cts.Token);
         await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(40), JobState.Succeeded);
         Assert.Equal(2, watch.Runs);
+    }
+
+    [Fact]
+    public async Task A_server_cut_off_from_the_database_stops_its_jobs_and_another_server_runs_them()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var watch = new Watch(); // shared by both servers: it counts the job's runs wherever they happen
+        var direct = new NpgsqlConnectionStringBuilder(db);
+        await using var proxy = new PartitionProxy(direct.Host!, direct.Port);
+        var throughProxy = new NpgsqlConnectionStringBuilder(db) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+        await using var cutOff = await StartWorkerAsync(throughProxy, watch);
+        var id = await cutOff.EnqueueAsync("first-run-waits", new EchoPayload("x"));
+        await cutOff.WaitForStateAsync(id, TimeSpan.FromSeconds(20), JobState.Processing);
+
+        // Silence, not refusal: the heartbeat's statements get no answer at all.
+        proxy.Cut();
+        var cut = System.Diagnostics.Stopwatch.StartNew();
+        await watch.Stopped.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        output.WriteLine($"the handler was stopped {cut.Elapsed.TotalSeconds:N1} s after the cut (lease {Lease.TotalSeconds} s)");
+        // The lease watch ticks every third of the lease apart from the renewals, which the silent database holds
+        // for up to Npgsql's 30 s command timeout.
+        Assert.True(cut.Elapsed < Lease + Lease / 3 + TimeSpan.FromSeconds(1), $"stopped only after {cut.Elapsed.TotalSeconds:N1} s");
+
+        // Another server, which reaches the database, rescues the job and runs it.
+        await using var other = await StartWorkerAsync(db, watch);
+        await other.WaitForStateAsync(id, TimeSpan.FromSeconds(30), JobState.Succeeded);
+        Assert.Equal(2, watch.Runs);
+
+        // The network heals: the cut-off server's late release carries a stale token and is refused.
+        proxy.Heal();
+        var running = cutOff.Services.GetRequiredService<RunningJobs>();
+        for (var i = 0; i < 200 && running.Count > 0; i++) await Task.Delay(50);
+        Assert.Equal(0, running.Count);
+        var job = await other.WaitForStateAsync(id, TimeSpan.FromSeconds(1), JobState.Succeeded);
+        Assert.Equal(["rescued", "succeeded"], job.Attempts.Select(a => a.Outcome));
     }
 }
