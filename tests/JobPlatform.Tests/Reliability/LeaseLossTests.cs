@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JobPlatform.AppHost.Local;
 using JobPlatform.Jobs;
 using JobPlatform.Jobs.Handlers;
@@ -13,7 +14,8 @@ namespace JobPlatform.Tests.Reliability;
 
 /// <summary>
 /// A server that no longer holds a job's lease stops the job's handler: when another server has taken the job
-/// over, and when no renewal got through for a whole lease (the database away), since others may then take it.
+/// over, and when no renewal got through for a whole lease — the database stopped, or a network that drops every
+/// packet — since others may then take it.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class LeaseLossTests(PostgresFixture postgres, ITestOutputHelper output)
@@ -91,7 +93,7 @@ public sealed class LeaseLossTests(PostgresFixture postgres, ITestOutputHelper o
         await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(20), JobState.Processing);
 
         await cluster.StopAsync(immediate: true, cts.Token);
-        var away = System.Diagnostics.Stopwatch.StartNew();
+        var away = Stopwatch.StartNew();
         await watch.Stopped.Task.WaitAsync(TimeSpan.FromSeconds(10), cts.Token);
         output.WriteLine($"the handler was stopped {away.Elapsed.TotalSeconds:N1} s after the database went away (lease {Lease.TotalSeconds} s)");
         // Not before the lease can have run out (the last renewal may have been sent just before the stop)...
@@ -118,7 +120,7 @@ public sealed class LeaseLossTests(PostgresFixture postgres, ITestOutputHelper o
 
         // Silence, not refusal: the heartbeat's statements get no answer at all.
         proxy.Cut();
-        var cut = System.Diagnostics.Stopwatch.StartNew();
+        var cut = Stopwatch.StartNew();
         await watch.Stopped.Task.WaitAsync(TimeSpan.FromSeconds(15));
         output.WriteLine($"the handler was stopped {cut.Elapsed.TotalSeconds:N1} s after the cut (lease {Lease.TotalSeconds} s)");
         // The lease watch ticks every third of the lease apart from the renewals, which the silent database holds
