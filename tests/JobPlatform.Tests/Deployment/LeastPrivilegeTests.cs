@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using JobPlatform.AppHost.Local;
 using JobPlatform.Jobs;
 using JobPlatform.Tests.Api;
 using JobPlatform.Tests.Engine;
@@ -22,10 +21,7 @@ public sealed class LeastPrivilegeTests(PostgresFixture postgres)
     public async Task The_app_role_owns_its_schema_and_nothing_more_and_the_platform_runs_on_it()
     {
         var admin = new NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync());
-        var role = $"app_{Guid.NewGuid():N}"[..20]; // roles are per server: one of its own
-        const string Password = "app-password-0123";
-        await RunScriptAsync(admin, role, Password);
-        var app = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Username = role, Password = Password }.ConnectionString;
+        var (role, app) = await AppRole.CreateAsync(admin.ConnectionString);
 
         await using (var worker = await EngineHost.StartAsync(app, jobs =>
         {
@@ -50,15 +46,5 @@ public sealed class LeastPrivilegeTests(PostgresFixture postgres)
             var refused = await Assert.ThrowsAsync<PostgresException>(() => Sql.ExecuteAsync(app, beyond));
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
         }
-    }
-
-    private static async Task RunScriptAsync(NpgsqlConnectionStringBuilder admin, string role, string password)
-    {
-        var psql = PostgresBinaries.Program(PostgresBinaries.Find() ?? throw new InvalidOperationException("psql is needed (apt-get install postgresql)"), "psql");
-        var target = $"host={admin.Host} port={admin.Port} dbname={admin.Database} user={admin.Username}" +
-            (string.IsNullOrEmpty(admin.Password) ? "" : $" password={admin.Password}");
-        await LocalCommand.RunCheckedAsync(psql,
-            ["-X", "-q", "-v", $"app_user={role}", "-v", $"app_password={password}", "-f", Repository.PathOf("deploy/postgres/app-role.sql"), target],
-            runAs: null, CancellationToken.None);
     }
 }
