@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using JobPlatform.Jobs;
 using JobPlatform.AppHost.Local;
 using JobPlatform.Testing;
 using JobPlatform.Tests.Engine;
@@ -11,12 +13,12 @@ using Npgsql;
 namespace JobPlatform.Tests.Api;
 
 /// <summary>
-/// With PostgreSQL gone, the api says so at once: 503 with Retry-After and problem details (never a hang, never
-/// a 500), and its health turns unhealthy; once the database is back, both recover without a restart. The test
-/// stops a server of its own, not the shared one.
+/// With PostgreSQL gone, or out of connections for the api, the api says so at once: 503 with Retry-After and
+/// problem details (never a hang, never a 500), and its health turns unhealthy; once the database is back, both
+/// recover without a restart. The stop test stops a server of its own, not the shared one.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class DatabaseOutageTests
+public sealed class DatabaseOutageTests(PostgresFixture postgres)
 {
     [Fact]
     public async Task Without_its_database_the_api_answers_503_with_Retry_After_within_a_second()
@@ -58,6 +60,52 @@ public sealed class DatabaseOutageTests
         }
         Assert.Equal(HttpStatusCode.Accepted, statuses.Last());
         Assert.All(statuses, s => Assert.Contains(s, new[] { HttpStatusCode.Accepted, HttpStatusCode.ServiceUnavailable }));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Out_of_connections_the_api_answers_503_the_worker_holds_on_and_both_recover()
+    {
+        var admin = await postgres.CreateDatabaseAsync();
+        var (role, app) = await AppRole.CreateAsync(admin); // superusers have reserved slots; the app role has none
+        await using var worker = await EngineHost.StartAsync(app, jobs =>
+        {
+            jobs.Services.AddSingleton(new Executions());
+            jobs.AddJob<EchoJob, EchoPayload>("echo");
+        });
+        await using var api = new ApiFactory(app);
+        using var http = api.CreateClient();
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "before" } })).StatusCode);
+
+        // Every slot taken, as far as the app's role can tell: it may open no connection, and its open ones end.
+        await Sql.ExecuteAsync(admin, $"ALTER ROLE {role} CONNECTION LIMIT 0");
+        await Sql.ExecuteAsync(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'");
+        var fresh = new NpgsqlConnectionStringBuilder(app) { Pooling = false }.ConnectionString; // not one the pool held
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => Sql.ScalarAsync(fresh, "SELECT 1"));
+        Assert.Equal(PostgresErrorCodes.TooManyConnections, refused.SqlState); // what a full server answers too
+
+        foreach (var attempt in Enumerable.Range(0, 3)) // a pooled connection that was ended, then fresh ones refused
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = $"during {attempt}" } });
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"attempt {attempt} took {clock.Elapsed}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health")).StatusCode);
+
+        await Sql.ExecuteAsync(admin, $"ALTER ROLE {role} CONNECTION LIMIT -1");
+        HttpResponseMessage? accepted = null;
+        for (var back = Stopwatch.StartNew(); accepted is null && back.Elapsed < TimeSpan.FromSeconds(10);)
+        {
+            var response = await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "after" } });
+            if (response.StatusCode == HttpStatusCode.Accepted) accepted = response;
+            else Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+        Assert.NotNull(accepted);
+        var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(30), JobState.Succeeded); // the worker held on
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
     }
 }
