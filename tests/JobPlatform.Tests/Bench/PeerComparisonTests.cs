@@ -3,6 +3,7 @@ extern alias bench;
 using bench::JobPlatform.Benchmarks;
 using bench::JobPlatform.Benchmarks.Compare;
 using JobPlatform.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace JobPlatform.Tests.Bench;
 
@@ -11,7 +12,7 @@ namespace JobPlatform.Tests.Bench;
 /// test server, so that a package update or a changed schema that breaks one is found here, not in a long run.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PeerComparisonTests(PostgresFixture postgres)
+public sealed class PeerComparisonTests(PostgresFixture postgres, ITestOutputHelper output)
 {
     [Theory]
     [InlineData("JobPlatform")]
@@ -27,14 +28,26 @@ public sealed class PeerComparisonTests(PostgresFixture postgres)
         };
         var scenarios = new PeerScenarios(server, options);
 
+        // A peer's own rare stall is not this project's failure: in two of six CI runs on 2026-11-28 one of
+        // Hangfire.PostgreSql's 100 no-op jobs was still unfinished after 90 s (jobs stuck in its queue are a known
+        // complaint, hangfire-postgres/Hangfire.PostgreSql#161), once with a 30 s invisibility timeout. A peer's
+        // scenario that fails runs once more, printed; a broken peer fails both. JobPlatform gets one try.
+        async Task<Outcome[]> Scenario(Func<Task<Outcome[]>> run)
+        {
+            var first = await run();
+            if (name == "JobPlatform" || first.All(o => o.Value > 0)) return first;
+            output.WriteLine($"{name}: {string.Join("; ", first.Where(o => o.Value is not > 0).Select(o => o.Text))}; running the scenario once more");
+            return await run();
+        }
+
         // A drain reports a rate only once every job body ran and the engine's own store has none left.
         Outcome[] outcomes =
         [
-            await scenarios.SingleEnqueueAsync(engine),
-            await scenarios.ParallelEnqueueAsync(engine),
-            await scenarios.DrainAsync(engine),
-            await scenarios.SleepDrainAsync(engine),
-            .. await scenarios.IdleLatencyAsync(engine),
+            .. await Scenario(async () => [await scenarios.SingleEnqueueAsync(engine)]),
+            .. await Scenario(async () => [await scenarios.ParallelEnqueueAsync(engine)]),
+            .. await Scenario(async () => [await scenarios.DrainAsync(engine)]),
+            .. await Scenario(async () => [await scenarios.SleepDrainAsync(engine)]),
+            .. await Scenario(() => scenarios.IdleLatencyAsync(engine)),
         ];
 
         Assert.All(outcomes, o => Assert.True(o.Value > 0, o.Text));
