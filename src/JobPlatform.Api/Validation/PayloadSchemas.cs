@@ -7,14 +7,30 @@ namespace JobPlatform.Api.Validation;
 
 /// <summary>
 /// Checks a payload against the JSON schema its job type's workers registered (JsonSchema.Net), so a payload a
-/// worker could not read is refused with 400 naming the field, instead of failing later on the worker. Schemas
-/// are cached for a few seconds: a worker that changes a type is seen quickly without a query per request.
+/// worker could not read is refused with 400 naming the field, instead of failing later on the worker. The schemas
+/// of all types are loaded together and kept for a few seconds: a worker that changes a type is seen quickly
+/// without a query per request. One load at a time, shared by every caller that needs it.
 /// </summary>
-public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvider time) : JobPlatform.Dashboard.IPayloadCheck
+public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvider time, ILogger<PayloadSchemas> logger)
+    : JobPlatform.Dashboard.IPayloadCheck
 {
+    /// <summary>How long a load answers for the types it found.</summary>
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a load answers for a type it did not find: a type a worker has just registered is seen within a
+    /// second, and requests naming a type no worker offers cost one query a second, not one each.
+    /// </summary>
+    private static readonly TimeSpan MissFresh = TimeSpan.FromSeconds(1);
+
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
-    private readonly ConcurrentDictionary<string, (JsonSchema? Schema, DateTimeOffset LoadedAt)> _cache = new();
+    private readonly Lock _gate = new();
+    private Loaded _loaded = new(new Dictionary<string, JsonSchema?>(), DateTimeOffset.MinValue);
+    private Task<Loaded>? _loading;
+    private readonly ConcurrentDictionary<string, bool> _unreadable = new();
+
+    /// <summary>The schemas of every registered type (null: a schema that could not be read), and when they were read.</summary>
+    private sealed record Loaded(IReadOnlyDictionary<string, JsonSchema?> Schemas, DateTimeOffset At);
 
     /// <summary>
     /// The payload's errors keyed by field (<c>payload.name</c>), empty when it fits; also empty for a type no
@@ -44,13 +60,59 @@ public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvid
     /// <summary>The registered schema of <paramref name="type"/>, or null when no worker offers it.</summary>
     public async Task<JsonSchema?> SchemaAsync(string type, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(type, out var cached) && now - cached.LoadedAt < Fresh) return cached.Schema;
+        var loaded = Volatile.Read(ref _loaded);
+        if (!Answers(loaded, type)) loaded = await LoadAsync().WaitAsync(cancellationToken);
+        return loaded.Schemas.GetValueOrDefault(type);
+    }
 
+    private bool Answers(Loaded loaded, string type) =>
+        time.GetUtcNow() - loaded.At < (loaded.Schemas.ContainsKey(type) ? Fresh : MissFresh);
+
+    /// <summary>The load under way, or a new one: concurrent callers share one query (a failed one fails them all, once).</summary>
+    private Task<Loaded> LoadAsync()
+    {
+        lock (_gate) return _loading ??= Task.Run(async () =>
+        {
+            try
+            {
+                var loaded = await ReadAsync();
+                Volatile.Write(ref _loaded, loaded);
+                return loaded;
+            }
+            finally
+            {
+                lock (_gate) _loading = null;
+            }
+        });
+    }
+
+    private async Task<Loaded> ReadAsync()
+    {
+        var at = time.GetUtcNow();
         await using var scope = scopeFactory.CreateAsyncScope();
-        var types = await scope.ServiceProvider.GetRequiredService<IJobClient>().GetJobTypesAsync(cancellationToken);
-        foreach (var known in types)
-            _cache[known.Name] = (JsonSchema.FromText(known.PayloadSchema), now);
-        return _cache.TryGetValue(type, out var loaded) && loaded.LoadedAt == now ? loaded.Schema : null;
+        // Not the caller's token: the load serves every caller waiting for it.
+        var types = await scope.ServiceProvider.GetRequiredService<IJobClient>().GetJobTypesAsync(CancellationToken.None);
+        return new Loaded(types.ToDictionary(t => t.Name, t => Build(t.Name, t.PayloadSchema)), at);
+    }
+
+    /// <summary>
+    /// Each schema is built with a registry of its own: JsonSchema.Net's global registry is not safe for concurrent
+    /// builds (it was corrupted by two at once, and every later build failed), would keep every schema ever built,
+    /// and refuses a second schema with the same <c>$id</c>.
+    /// </summary>
+    private JsonSchema? Build(string type, string schema)
+    {
+        try
+        {
+            return JsonSchema.FromText(schema, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+        }
+        catch (Exception e)
+        {
+            // The worker's own check of its payloads still applies; the api cannot do it for this type. Said once
+            // per schema, not at every load.
+            if (_unreadable.TryAdd(schema, true))
+                logger.LogWarning(e, "The payload schema registered for job type {Type} cannot be read; its payloads are not checked here.", type);
+            return null;
+        }
     }
 }
