@@ -72,9 +72,7 @@ public sealed class LeaseLossTests(PostgresFixture postgres, ITestOutputHelper o
         await watch.Stopped.Task.WaitAsync(TimeSpan.FromSeconds(5));
 
         // The attempt's release is refused (stale token): the job is still the other server's, and ran once here.
-        var running = worker.Services.GetRequiredService<RunningJobs>();
-        for (var i = 0; i < 100 && running.Count > 0; i++) await Task.Delay(50);
-        Assert.Equal(0, running.Count);
+        await AssertNothingRunningAsync(worker, TimeSpan.FromSeconds(5));
         Assert.Equal(1, await Sql.ScalarAsync(db, $"SELECT count(*) FROM jobplatform.jobs WHERE id = '{id}' AND state = 'processing' AND lease_owner = 'another-server'"));
         Assert.Equal(1, watch.Runs);
     }
@@ -134,10 +132,16 @@ public sealed class LeaseLossTests(PostgresFixture postgres, ITestOutputHelper o
 
         // The network heals: the cut-off server's late release carries a stale token and is refused.
         proxy.Heal();
-        var running = cutOff.Services.GetRequiredService<RunningJobs>();
-        for (var i = 0; i < 200 && running.Count > 0; i++) await Task.Delay(50);
-        Assert.Equal(0, running.Count);
+        await AssertNothingRunningAsync(cutOff, TimeSpan.FromSeconds(10));
         var job = await other.WaitForStateAsync(id, TimeSpan.FromSeconds(1), JobState.Succeeded);
         Assert.Equal(["rescued", "succeeded"], job.Attempts.Select(a => a.Outcome));
+    }
+
+    /// <summary>Waits until <paramref name="server"/> has nothing left running: its stopped attempt was handed back or refused.</summary>
+    private static async Task AssertNothingRunningAsync(EngineHost server, TimeSpan within)
+    {
+        var running = server.Services.GetRequiredService<RunningJobs>();
+        for (var waited = Stopwatch.StartNew(); running.Count > 0 && waited.Elapsed < within;) await Task.Delay(50);
+        Assert.Equal(0, running.Count);
     }
 }
