@@ -61,6 +61,27 @@ public sealed class HangfireContender : IContender
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>Up to five unfinished jobs: state, when created, and their queue entry (fetched or not, when).</summary>
+    public async Task<string> DescribeUnfinishedAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT j.id, coalesce(j.statename, 'no state'), j.createdat, q.id IS NOT NULL, q.fetchedat,
+                   (SELECT count(*) FROM hangfire.lock)
+            FROM hangfire.job j LEFT JOIN hangfire.jobqueue q ON q.jobid = j.id
+            WHERE j.statename IS NULL OR j.statename NOT IN ('Succeeded', 'Failed', 'Deleted')
+            ORDER BY j.id LIMIT 5
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var jobs = new List<string>();
+        while (await reader.ReadAsync())
+            jobs.Add($"job {reader.GetInt64(0)} '{reader.GetString(1)}' created {reader.GetDateTime(2):HH:mm:ss.fff}, " +
+                (reader.GetBoolean(3) ? $"queued, fetched {(reader.IsDBNull(4) ? "never" : reader.GetDateTime(4).ToString("HH:mm:ss.fff"))}" : "not in a queue") +
+                $", {reader.GetInt64(5)} locks held");
+        return string.Join("; ", jobs);
+    }
+
     public ValueTask DisposeAsync()
     {
         _server?.Dispose(); // blocks until its workers stop (at most ShutdownTimeout)

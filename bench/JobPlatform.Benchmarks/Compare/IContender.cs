@@ -17,4 +17,7 @@ public interface IContender : IAsyncDisposable
 
     /// <summary>Jobs that the engine's own store does not yet record as finished.</summary>
     Task<long> UnfinishedAsync();
+
+    /// <summary>What the store says of a few unfinished jobs, for a scenario that timed out; empty when it has nothing to add.</summary>
+    Task<string> DescribeUnfinishedAsync() => Task.FromResult("");
 }

@@ -94,7 +94,8 @@ public sealed class PeerScenarios(BenchServer server, CompareOptions options)
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return Outcome.Failed($"timed out ({options.Timeout.TotalSeconds:N0} s, {Work.Finished:N0} done)");
+            var unfinished = await engine.DescribeUnfinishedAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "");
+            return Outcome.Failed($"timed out ({options.Timeout.TotalSeconds:N0} s, {Work.Finished:N0} done){(unfinished is "" ? "" : $"; unfinished: {unfinished}")}");
         }
         catch (Exception e)
         {

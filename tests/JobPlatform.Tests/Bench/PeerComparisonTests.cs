@@ -54,6 +54,24 @@ public sealed class PeerComparisonTests(PostgresFixture postgres, ITestOutputHel
         Assert.True(outcomes[4].Value <= outcomes[5].Value && outcomes[5].Value <= outcomes[6].Value, "p50 <= p95 <= p99");
     }
 
+    /// <summary>A scenario that times out says what the peer's store holds, so a stall in CI explains itself.</summary>
+    [Fact]
+    public async Task A_timed_out_Hangfire_drain_names_its_unfinished_jobs()
+    {
+        var options = CompareOptions.Parse(["--concurrency", "1", "--timeout", "2"]);
+        var engine = CompareCommand.Contenders(options).Single(c => c.Name == "Hangfire") with
+        {
+            Sizes = new ScenarioSizes(SingleEnqueue: 1, ParallelEnqueue: 1, Drain: 1, Sleep: 400, LatencySamples: 1),
+        };
+
+        // 400 jobs of 10 ms each on one worker cannot finish in 2 s.
+        var outcome = await new PeerScenarios(BenchServer.Existing(postgres.AdminConnectionString), options).SleepDrainAsync(engine);
+
+        output.WriteLine(outcome.Text);
+        Assert.Null(outcome.Value);
+        Assert.Matches(@"^timed out \(2 s, \d+ done\); unfinished: job \d+ '(Enqueued|Processing)' created [\d:.]+, queued, fetched ", outcome.Text);
+    }
+
     [Fact]
     public void The_table_gives_ratios_in_our_favour_and_judges_the_targets()
     {
