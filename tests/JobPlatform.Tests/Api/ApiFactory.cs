@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace JobPlatform.Tests.Api;
 
@@ -17,9 +19,16 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
 {
     public const string AdminKey = "test-admin-key-0123456789", ReadOnlyKey = "test-read-key-0123456789";
 
+    // Every test that disposes this factory also fails on an exception the api did not handle, whatever it asserts.
+    private readonly FakeLogCollector _errors = FakeLogCollector.Create(new FakeLogCollectorOptions
+    {
+        FilteredLevels = new HashSet<LogLevel> { LogLevel.Error, LogLevel.Critical },
+    });
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(new FakeLoggerProvider(_errors)));
         // The dashboard's files (its styles, Fluent UI's, Blazor's script) from the build's static web assets, as
         // Development would find them; the tests run the api from its project folder, not a published one.
         builder.UseStaticWebAssets();
@@ -56,5 +65,11 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     {
         await base.DisposeAsync();
         Npgsql.NpgsqlConnection.ClearAllPools(); // see EngineHost.DisposeAsync
+
+        // ASP.NET Core logs an error only for what nothing handled: a 500, or a failure after the answer began.
+        var unhandled = _errors.GetSnapshot().Where(e => e.Category?.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal) == true).ToList();
+        if (unhandled.Count > 0)
+            throw new Xunit.Sdk.XunitException(
+                $"The api logged {unhandled.Count} unhandled exception(s); the first: {unhandled[0].Message}{Environment.NewLine}{unhandled[0].Exception}");
     }
 }
