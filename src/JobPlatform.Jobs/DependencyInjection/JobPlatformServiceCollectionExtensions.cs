@@ -30,13 +30,15 @@ public static class JobPlatformServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationType == typeof(SchemaInitializer)))
         {
             services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SchemaInitializer>());
-            // EF logs every failed connection and command as an error. The engine's callers handle and log those
-            // failures themselves (a loop's FailureStreak, the api's 503), so EF's copies go to Debug: otherwise each
-            // try of each loop during a database outage would add an error line of its own.
+            // EF logs every failed connection, command and save as an error. The engine's callers handle and log
+            // those failures themselves (a loop's FailureStreak, the api's 503, a duplicate schedule name's 409), so
+            // EF's copies go to Debug: otherwise each try of each loop during a database outage, or each refused
+            // duplicate, would add an error line with a stack trace of its own.
             services.ConfigureDbContext<JobsDbContext>(o => o
                 .ConfigureWarnings(w => w.Log(
                     (RelationalEventId.ConnectionError, LogLevel.Debug),
-                    (RelationalEventId.CommandError, LogLevel.Debug)))
+                    (RelationalEventId.CommandError, LogLevel.Debug),
+                    (CoreEventId.SaveChangesFailed, LogLevel.Debug)))
                 // The migration history in the engine's own schema, so that its database role needs no rights on "public".
                 .UseNpgsql(npgsql => npgsql.MigrationsHistoryTable(SchemaMigrator.HistoryTable, JobsDbContext.Schema)));
         }
