@@ -1,5 +1,7 @@
+using System.Text.Json;
 using JobPlatform.Api.Contracts;
 using JobPlatform.Api.Security;
+using JobPlatform.Api.Validation;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Scheduling;
 
@@ -35,16 +37,33 @@ public static class ScheduleEndpoints
         return app;
     }
 
+    /// <summary>
+    /// The request field by field, then its payload against the job type's schema, as an enqueue is checked: a
+    /// payload the workers cannot read would otherwise fail at every firing, long after the request.
+    /// </summary>
+    private static async Task<(ScheduleDefinition? Definition, IResult? Problem)> CheckAsync(
+        ScheduleRequest request, string? routeName, PayloadSchemas schemas, CancellationToken cancellationToken)
+    {
+        var (definition, errors) = ScheduleRequestValidator.Validate(request, routeName);
+        if (definition is null) return (null, TypedResults.ValidationProblem(errors));
+        using var payload = JsonDocument.Parse(definition.PayloadJson);
+        errors = await schemas.ValidateAsync(definition.Type, payload.RootElement, cancellationToken);
+        return errors.Count > 0
+            ? (null, TypedResults.ValidationProblem(errors, title: $"The payload does not fit job type '{definition.Type}'."))
+            : (definition, null);
+    }
+
     private static async Task<IResult> ListAsync(IJobClient client, CancellationToken cancellationToken) =>
         TypedResults.Ok((await client.GetSchedulesAsync(cancellationToken)).Select(ScheduleResponse.From).ToArray());
 
     private static async Task<IResult> GetAsync(string name, IJobClient client, CancellationToken cancellationToken) =>
         await client.GetScheduleAsync(name, cancellationToken) is { } schedule ? TypedResults.Ok(ScheduleResponse.From(schedule)) : NotFound(name);
 
-    private static async Task<IResult> CreateAsync(ScheduleRequest request, IJobClient client, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(
+        ScheduleRequest request, IJobClient client, PayloadSchemas schemas, CancellationToken cancellationToken)
     {
-        var (definition, errors) = ScheduleRequestValidator.Validate(request);
-        if (definition is null) return TypedResults.ValidationProblem(errors);
+        var (definition, problem) = await CheckAsync(request, null, schemas, cancellationToken);
+        if (definition is null) return problem!;
         try
         {
             var created = await client.CreateScheduleAsync(definition, cancellationToken);
@@ -56,10 +75,11 @@ public static class ScheduleEndpoints
         }
     }
 
-    private static async Task<IResult> UpdateAsync(string name, ScheduleRequest request, IJobClient client, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(
+        string name, ScheduleRequest request, IJobClient client, PayloadSchemas schemas, CancellationToken cancellationToken)
     {
-        var (definition, errors) = ScheduleRequestValidator.Validate(request, name);
-        if (definition is null) return TypedResults.ValidationProblem(errors);
+        var (definition, problem) = await CheckAsync(request, name, schemas, cancellationToken);
+        if (definition is null) return problem!;
         return await client.UpdateScheduleAsync(definition, cancellationToken) is { } updated
             ? TypedResults.Ok(ScheduleResponse.From(updated)) : NotFound(name);
     }

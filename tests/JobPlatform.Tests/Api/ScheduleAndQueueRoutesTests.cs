@@ -30,13 +30,17 @@ public sealed class ScheduleAndQueueRoutesTests(PostgresFixture postgres) : IAsy
         Assert.Equal(("skip", "skip", 5), (created.GetProperty("misfire").GetString(), created.GetProperty("overlap").GetString(),
             created.GetProperty("nextOccurrences").GetArrayLength()));
 
-        var duplicate = await _host.Http.PostAsJsonAsync("/api/schedules", new { name = "nightly", cron = "0 3 * * *", type = "echo" });
+        var duplicate = await _host.Http.PostAsJsonAsync("/api/schedules", new { name = "nightly", cron = "0 3 * * *", type = "echo", payload = new { text = "again" } });
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
 
         var replaced = await _host.Http.PutAsJsonAsync("/api/schedules/nightly", new { cron = "*/10 * * * *", type = "echo", payload = new { text = "ten" } });
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         Assert.Equal("*/10 * * * *", (await replaced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cron").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.PutAsJsonAsync("/api/schedules/missing", new { cron = "* * * * *", type = "echo" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.PutAsJsonAsync("/api/schedules/missing", new { cron = "* * * * *", type = "echo", payload = new { text = "x" } })).StatusCode);
+        var unfit = await _host.Http.PutAsJsonAsync("/api/schedules/nightly", new { cron = "* * * * *", type = "echo", payload = new { text = 5 } });
+        Assert.Equal(HttpStatusCode.BadRequest, unfit.StatusCode); // the payload against echo's schema, as on create
+        Assert.True((await unfit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("payload.text", out _));
+        Assert.Equal("*/10 * * * *", (await _host.Http.GetFromJsonAsync<JsonElement>("/api/schedules/nightly")).GetProperty("cron").GetString());
 
         Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.PostAsync("/api/schedules/nightly/pause", null)).StatusCode);
         Assert.True((await _host.Http.GetFromJsonAsync<JsonElement>("/api/schedules/nightly")).GetProperty("paused").GetBoolean());
@@ -63,6 +67,7 @@ public sealed class ScheduleAndQueueRoutesTests(PostgresFixture postgres) : IAsy
     [InlineData("""{"name": "S P A C E", "cron": "* * * * *", "type": "echo"}""", "name", HttpStatusCode.BadRequest)]
     [InlineData("""{"name": "s", "cron": "* * * * *", "type": "echo", "maxAttempts": 1000}""", "maxAttempts", HttpStatusCode.BadRequest)]
     [InlineData("""{"name": "s", "cron": "* * * * *", "type": "nobody-offers-this"}""", "type", HttpStatusCode.BadRequest)]
+    [InlineData("""{"name": "s", "cron": "* * * * *", "type": "echo", "payload": {"text": 5}}""", "payload.text", HttpStatusCode.BadRequest)]
     public async Task A_bad_schedule_gets_problem_details_naming_the_field(string body, string field, HttpStatusCode status)
     {
         var response = await _host.Http.PostAsync("/api/schedules", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
