@@ -5,9 +5,7 @@ using System.Text.Json;
 using JobPlatform.AppHost.Local;
 using JobPlatform.Jobs;
 using JobPlatform.Testing;
-using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace JobPlatform.Tests.Api;
@@ -27,11 +25,7 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres)
         var cluster = await LocalPostgresCluster.StartAsync(PostgresBinaries.Find()!, cts.Token);
         await using var stopCluster = cluster;
         var db = new NpgsqlConnectionStringBuilder(cluster.AdminConnectionString) { Database = "postgres", Pooling = true }.ConnectionString;
-        await using (var worker = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        })) { } // registers the job type, then leaves
+        await using (var worker = await EngineHost.StartEchoWorkerAsync(db)) { } // registers the job type, then leaves
         await using var api = new ApiFactory(db);
         using var http = api.CreateClient();
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "before" } })).StatusCode);
@@ -50,11 +44,7 @@ public sealed class DatabaseOutageTests(PostgresFixture postgres)
     {
         var admin = await postgres.CreateDatabaseAsync();
         var (role, app) = await AppRole.CreateAsync(admin); // superusers have reserved slots; the app role has none
-        await using var worker = await EngineHost.StartAsync(app, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        });
+        await using var worker = await EngineHost.StartEchoWorkerAsync(app);
         await using var api = new ApiFactory(app);
         using var http = api.CreateClient();
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync("/api/jobs", new { type = "echo", payload = new { text = "before" } })).StatusCode);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Http.Headers;
-using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -22,11 +21,7 @@ public sealed class HostileInputTests(PostgresFixture postgres, ITestOutputHelpe
     public async Task Over_a_thousand_malformed_requests_get_4xx_problem_details_and_never_a_5xx()
     {
         var db = await postgres.CreateDatabaseAsync();
-        await using (await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        })) { } // registers the job type
+        await using (await EngineHost.StartEchoWorkerAsync(db)) { } // registers the job type
         // Over a real socket: the in-memory test server's client refuses some of these paths before sending them.
         await using var api = new ApiFactory(db);
         using var http = new HttpClient { BaseAddress = new Uri(api.StartOnKestrel()) };

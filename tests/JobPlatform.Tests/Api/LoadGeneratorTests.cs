@@ -1,9 +1,7 @@
 extern alias bench;
 
 using bench::JobPlatform.Benchmarks.Load;
-using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace JobPlatform.Tests.Api;
 
@@ -42,11 +40,7 @@ public sealed class LoadGeneratorTests(PostgresFixture postgres)
     private async Task<LoadResult> RunAsync(LoadOptions options)
     {
         var db = await postgres.CreateDatabaseAsync();
-        await using var worker = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        });
+        await using var worker = await EngineHost.StartEchoWorkerAsync(db);
         await using var api = new ApiFactory(db);
         using var http = api.CreateClient();
         return await new LoadGenerator(http, options).RunAsync(CancellationToken.None);

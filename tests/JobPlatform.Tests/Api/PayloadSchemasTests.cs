@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using api::JobPlatform.Api.Validation;
-using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -82,11 +81,7 @@ public sealed class PayloadSchemasTests(PostgresFixture postgres)
     private async Task<string> RegisterEchoAsync(string? db = null)
     {
         db ??= await postgres.CreateDatabaseAsync();
-        await using var worker = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        });
+        await using var worker = await EngineHost.StartEchoWorkerAsync(db);
         return db;
     }
 }

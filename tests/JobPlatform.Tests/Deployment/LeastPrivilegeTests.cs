@@ -4,7 +4,6 @@ using JobPlatform.Jobs;
 using JobPlatform.Tests.Api;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace JobPlatform.Tests.Deployment;
@@ -23,11 +22,7 @@ public sealed class LeastPrivilegeTests(PostgresFixture postgres)
         var admin = new NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync());
         var (role, app) = await AppRole.CreateAsync(admin.ConnectionString);
 
-        await using (var worker = await EngineHost.StartAsync(app, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        }))
+        await using (var worker = await EngineHost.StartEchoWorkerAsync(app))
         {
             var id = await worker.EnqueueAsync("echo", new EchoPayload("as the app role"));
             await worker.WaitForStateAsync(id, TimeSpan.FromSeconds(20), JobState.Succeeded);

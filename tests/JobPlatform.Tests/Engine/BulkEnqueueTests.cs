@@ -13,11 +13,7 @@ public sealed class BulkEnqueueTests(PostgresFixture postgres)
     [Fact]
     public async Task Hundred_thousand_jobs_are_enqueued_in_one_call_with_their_options()
     {
-        await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync(), jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        }, o => o.Queues = ["nobody-listens"]);
+        await using var host = await EngineHost.StartEchoWorkerAsync(await postgres.CreateDatabaseAsync(), o => o.Queues = ["nobody-listens"]);
 
         var ids = await host.WithClientAsync(c => c.EnqueueManyAsync("echo",
             Enumerable.Range(0, 100_000).Select(i => new EchoPayload($"#{i}")),
@@ -55,11 +51,7 @@ public sealed class BulkEnqueueTests(PostgresFixture postgres)
     [Fact]
     public async Task Bulk_enqueue_refuses_an_unknown_type_a_bad_payload_and_a_unique_key()
     {
-        await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync(), jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        }, o => o.Queues = ["nobody-listens"]);
+        await using var host = await EngineHost.StartEchoWorkerAsync(await postgres.CreateDatabaseAsync(), o => o.Queues = ["nobody-listens"]);
 
         await Assert.ThrowsAsync<UnknownJobTypeException>(() => host.WithClientAsync(c => c.EnqueueManyAsync("nope", ["{}"])));
         await Assert.ThrowsAsync<ArgumentException>(() => host.WithClientAsync(c => c.EnqueueManyAsync("echo", ["{}", "[1]"])));

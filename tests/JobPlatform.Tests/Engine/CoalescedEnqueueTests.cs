@@ -1,7 +1,6 @@
 using JobPlatform.Jobs;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace JobPlatform.Tests.Engine;
@@ -93,9 +92,5 @@ public sealed class CoalescedEnqueueTests(PostgresFixture postgres)
     }
 
     private static Task<EngineHost> StartAsync(string db) =>
-        EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        });
+        EngineHost.StartEchoWorkerAsync(db);
 }

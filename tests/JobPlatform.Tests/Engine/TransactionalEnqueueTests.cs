@@ -2,7 +2,6 @@ using JobPlatform.Jobs;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace JobPlatform.Tests.Engine;
@@ -95,9 +94,5 @@ public sealed class TransactionalEnqueueTests(PostgresFixture postgres)
     }
 
     private static Task<EngineHost> StartWorkerAsync(string db) =>
-        EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Executions());
-            jobs.AddJob<EchoJob, EchoPayload>("echo");
-        });
+        EngineHost.StartEchoWorkerAsync(db);
 }

@@ -3,6 +3,7 @@ using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.DependencyInjection;
 using JobPlatform.Jobs.Processing;
 using JobPlatform.Jobs.Storage;
+using JobPlatform.Tests.Engine;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +40,17 @@ public sealed class EngineHost : IAsyncDisposable
         await host.StartAsync();
         return new EngineHost(host);
     }
+
+    /// <summary>
+    /// A worker offering only <c>echo</c> (payload <c>{"text": string}</c>, runs recorded in <see cref="Executions"/>):
+    /// registering that type is all many tests need from a worker.
+    /// </summary>
+    public static Task<EngineHost> StartEchoWorkerAsync(string connectionString, Action<ProcessingOptions>? processing = null) =>
+        StartAsync(connectionString, jobs =>
+        {
+            jobs.Services.AddSingleton(new Executions());
+            jobs.AddJob<EchoJob, EchoPayload>("echo");
+        }, processing);
 
     /// <summary>Runs <paramref name="action"/> with a client from a fresh scope.</summary>
     public async Task<T> WithClientAsync<T>(Func<IJobClient, Task<T>> action)
