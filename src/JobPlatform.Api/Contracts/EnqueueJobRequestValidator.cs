@@ -59,8 +59,11 @@ public static class EnqueueJobRequestValidator
     };
 
     /// <summary>The request's payload, or an empty object when it has none.</summary>
-    public static JsonElement Payload(EnqueueJobRequest request) =>
-        request.Payload is { ValueKind: JsonValueKind.Object } payload ? payload : EmptyObject;
+    public static JsonElement Payload(EnqueueJobRequest request) => Payload(request.Payload);
+
+    /// <summary>A payload as sent (checked to be an object or absent), or an empty object when absent.</summary>
+    public static JsonElement Payload(JsonElement? payload) =>
+        payload is { ValueKind: JsonValueKind.Object } sent ? sent : EmptyObject;
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 

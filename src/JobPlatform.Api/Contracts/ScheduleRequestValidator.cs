@@ -43,8 +43,7 @@ public static class ScheduleRequestValidator
         }
         if (errors.Count > 0) return (null, errors);
 
-        return (new ScheduleDefinition(name!, request.Cron!, request.Type!,
-            request.Payload is { ValueKind: JsonValueKind.Object } payload ? payload.GetRawText() : "{}")
+        return (new ScheduleDefinition(name!, request.Cron!, request.Type!, EnqueueJobRequestValidator.Payload(request.Payload).GetRawText())
         {
             TimeZone = request.TimeZone ?? "UTC",
             Queue = request.Queue,

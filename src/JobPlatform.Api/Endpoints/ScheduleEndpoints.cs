@@ -1,4 +1,3 @@
-using System.Text.Json;
 using JobPlatform.Api.Contracts;
 using JobPlatform.Api.Security;
 using JobPlatform.Api.Validation;
@@ -46,8 +45,7 @@ public static class ScheduleEndpoints
     {
         var (definition, errors) = ScheduleRequestValidator.Validate(request, routeName);
         if (definition is null) return (null, TypedResults.ValidationProblem(errors));
-        using var payload = JsonDocument.Parse(definition.PayloadJson);
-        errors = await schemas.ValidateAsync(definition.Type, payload.RootElement, cancellationToken);
+        errors = await schemas.ValidateAsync(definition.Type, EnqueueJobRequestValidator.Payload(request.Payload), cancellationToken);
         return errors.Count > 0
             ? (null, TypedResults.ValidationProblem(errors, title: $"The payload does not fit job type '{definition.Type}'."))
             : (definition, null);
