@@ -4,6 +4,7 @@ using JobPlatform.Jobs.Processing;
 using JobPlatform.Jobs.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Jobs.DependencyInjection;
 
@@ -26,12 +27,15 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         Services.TryAddSingleton<JobExecutor>();
         Services.TryAddSingleton<IServerEndpointSource, NoServerEndpoint>();
         Services.AddHostedService<JobTypeRegistrar>();
-        // Registered before the processor, so that it stops after it: running jobs wait on it.
+        Services.AddSingleton<IValidateOptions<ProcessingOptions>, ShutdownGraceValidation>();
+        // Hosted services stop in the reverse order of registration. The completer and the heartbeat are registered
+        // before the processor, so they stop after it has drained: its jobs wait on the completer, and their leases
+        // must be renewed until the last of them has ended or been given back (else another server runs them too).
         Services.TryAddSingleton<JobCompleter>();
         Services.AddHostedService(sp => sp.GetRequiredService<JobCompleter>());
+        Services.AddHostedService<ServerHeartbeat>();
         Services.AddHostedService<JobNotifier>();
         Services.AddHostedService<JobProcessor>();
-        Services.AddHostedService<ServerHeartbeat>();
         Services.AddHostedService<JobRescuer>();
         Services.AddHostedService<JobCleaner>();
 

@@ -33,7 +33,7 @@ public sealed partial class JobExecutor(
         var timeout = job.Timeout ?? definition?.Options.Timeout;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken);
         if (timeout is { } limit) cancellation.CancelAfter(limit);
-        running.Add(job, cancellation, claimSentAt);
+        var attempt = running.Add(job, cancellation, claimSentAt);
         try
         {
             using var activity = telemetry.StartExecution(job.Type, job.Queue, job.Id, job.Attempt, job.TraceParent);
@@ -41,10 +41,10 @@ public sealed partial class JobExecutor(
             var clock = Stopwatch.StartNew();
             var error = await RunHandlerAsync(job, definition, cancellation.Token);
             clock.Stop();
-            running.HandlerReturned(job.Id);
+            running.HandlerReturned(attempt);
             if (handlerFinished is not null) await handlerFinished();
 
-            var outcome = await RecordAsync(job, definition, error, timeout, shutdownToken);
+            var outcome = await RecordAsync(job, attempt, definition, error, timeout, shutdownToken);
             await AfterOutcomeAsync(job, definition, outcome);
             if (error is not null && outcome is not "released")
             {
@@ -58,7 +58,7 @@ public sealed partial class JobExecutor(
         }
         finally
         {
-            running.Remove(job.Id);
+            running.Remove(attempt);
         }
     }
 
@@ -122,7 +122,7 @@ public sealed partial class JobExecutor(
 
     /// <summary>Writes the outcome (even while shutting down: the job must not stay claimed); returns its name.</summary>
     private async Task<string> RecordAsync(
-        ClaimedJob job, JobTypeDefinition? definition, Exception? error, TimeSpan? timeout, CancellationToken shutdownToken)
+        ClaimedJob job, AttemptKey attempt, JobTypeDefinition? definition, Exception? error, TimeSpan? timeout, CancellationToken shutdownToken)
     {
         // Successes, the common case, go in batches; the rarer outcomes are written one by one.
         if (error is null) return await completer.CompleteAsync(job) ? "succeeded" : "stale";
@@ -131,11 +131,11 @@ public sealed partial class JobExecutor(
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
         var none = CancellationToken.None;
 
-        if (running.WasCancelRequested(job.Id))
+        if (running.WasCancelRequested(attempt))
             return await store.CancelledAsync(job.Id, job.FencingToken, _server, AttemptError.From("cancelled", error), none) ? "cancelled" : "stale";
 
         // Given back without spending the attempt; refused (stale) where another server has taken the job over.
-        if (error is OperationCanceledException && (shutdownToken.IsCancellationRequested || running.WasLeaseLost(job.Id)))
+        if (error is OperationCanceledException && (shutdownToken.IsCancellationRequested || running.WasLeaseLost(attempt)))
             return await store.ReleaseAsync(job.Id, job.FencingToken, none) ? "released" : "stale";
 
         var failure = error is OperationCanceledException && timeout is not null

@@ -7,11 +7,12 @@ using Microsoft.Extensions.Options;
 namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
-/// Three times per lease: renews the leases of the jobs this server runs, so only a dead server's leases
-/// expire, and records the server as alive (pruning servers silent for three leases). A job whose lease this
-/// server has lost — taken over by another server after a pause, or run out because no renewal got through for a
-/// whole lease (the database away, the network cut) — has its handler cancelled: another server may be running
-/// it, and this attempt's outcome would be refused anyway (its fencing token is stale).
+/// Three times per lease: renews the leases of the attempts this server runs, so only a dead server's leases
+/// expire, and records the server as alive (pruning servers silent for three leases). An attempt whose lease this
+/// server has lost — its job taken over by another server after a pause — has its handler cancelled at once; one
+/// whose lease no renewal has reached for three quarters of a lease (the database away, the network cut) has its
+/// handler cancelled then, before the lease can run out and another server take the job.
+/// Renewals go on until the last attempt has ended: the heartbeat stops after the processor has drained.
 /// </summary>
 public sealed partial class ServerHeartbeat(
     IServiceScopeFactory scopeFactory,
@@ -25,8 +26,18 @@ public sealed partial class ServerHeartbeat(
 
     protected override TimeSpan Interval => _options.LeaseDuration / 3;
 
+    /// <summary>
+    /// How much of a lease is left when the handler of an attempt whose lease was not renewed is cancelled: a
+    /// quarter, so one failed renewal stops nothing, two in a row do, and the handler has that long to end before
+    /// its job can be rescued elsewhere.
+    /// </summary>
+    public static TimeSpan StopMargin(TimeSpan lease) => lease / 4;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Registered before the processor, so stopped after it; whatever still runs (a handler that ignored its
+        // cancellation) keeps its lease for as long as the host lets this wait.
+        await running.WhenEmptyAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await base.StopAsync(cancellationToken);
         try
         {
@@ -45,16 +56,18 @@ public sealed partial class ServerHeartbeat(
 
     /// <summary>
     /// Apart from the renewals, which can hang for the command timeout on a network that drops packets (cancelling
-    /// a statement needs an answer too): the leases that ran out stop their handlers.
+    /// a statement needs an answer too): the leases about to run out stop their handlers. It ticks every twelfth of
+    /// a lease, so a handler is cancelled at least a sixth of a lease before its job can be rescued.
     /// </summary>
     private async Task WatchLeasesAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, Time);
+        var lease = _options.LeaseDuration;
+        using var timer = new PeriodicTimer(lease / 12, Time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
-                if (running.LeasesRunOut(_options.LeaseDuration).Count(running.LoseLease) is > 0 and var runOut)
-                    LogLeasesRunOut(runOut, _options.LeaseDuration.TotalSeconds);
+                if (running.LeasesEnding(lease, StopMargin(lease)).Count(running.LoseLease) is > 0 and var ending)
+                    LogLeasesEnding(ending, (lease - StopMargin(lease)).TotalSeconds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -65,16 +78,16 @@ public sealed partial class ServerHeartbeat(
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        var ids = running.Ids;
+        var attempts = running.Attempts;
         var sentAt = Time.GetTimestamp();
-        var renewed = await store.RenewLeasesAsync(_options.ServerName, ids, _options.LeaseDuration, cancellationToken);
-        foreach (var (id, cancelRequested) in renewed)
+        var renewed = await store.RenewLeasesAsync(_options.ServerName, attempts, _options.LeaseDuration, Interval / 2, cancellationToken);
+        foreach (var (attempt, cancelRequested) in renewed)
         {
-            running.LeaseRenewed(id, sentAt);
+            running.LeaseRenewed(attempt, sentAt);
             // A cancel request whose notification was missed still reaches the handler here.
-            if (cancelRequested) running.RequestCancel(id);
+            if (cancelRequested) running.RequestCancel(attempt.JobId);
         }
-        if (ids.Except(renewed.Select(r => r.Id)).Count(running.LoseLease) is > 0 and var lost) LogLeasesTakenOver(lost);
+        if (attempts.Except(renewed.Select(r => r.Attempt)).Count(running.LoseLease) is > 0 and var lost) LogLeasesTakenOver(lost);
 
         await store.HeartbeatAsync(new ServerRecord
         {
@@ -87,8 +100,8 @@ public sealed partial class ServerHeartbeat(
         }, _options.LeaseDuration * 3, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} running jobs whose leases ran out: no renewal got through for {LeaseSeconds} s, so other servers may take them over")]
-    private partial void LogLeasesRunOut(int count, double leaseSeconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} running jobs whose leases are running out: no renewal got through for {Seconds} s, and other servers may take them over soon")]
+    private partial void LogLeasesEnding(int count, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} running jobs that are no longer this server's: their leases had expired and they were rescued (was this process paused?)")]
     private partial void LogLeasesTakenOver(int count);

@@ -150,24 +150,42 @@ public sealed partial class JobStore
     }
 
     /// <summary>
-    /// Extends the leases of the jobs this server is still running; returns the jobs it renewed (a job missing
-    /// there is no longer this server's) and whether someone asked to cancel each (a fallback for a missed
-    /// notification).
+    /// Extends the leases of the attempts this server is still running, each matched by its claim's fencing token
+    /// (a job this server claimed again after losing it is renewed for the new claim only); returns the attempts it
+    /// renewed (one missing there is no longer this server's) and whether someone asked to cancel each (a fallback
+    /// for a missed notification). Rows are locked in id order, as the completer locks them, so the two never
+    /// deadlock; and a lock held elsewhere makes the renewal fail after <paramref name="lockTimeout"/> rather than
+    /// hang (the next round tries again).
     /// </summary>
-    public async Task<IReadOnlyList<(Guid Id, bool CancelRequested)>> RenewLeasesAsync(string owner, IReadOnlyCollection<Guid> ids, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(AttemptKey Attempt, bool CancelRequested)>> RenewLeasesAsync(
+        string owner, IReadOnlyCollection<AttemptKey> attempts, TimeSpan lease, TimeSpan lockTimeout, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0) return [];
-        await using var command = await CreateCommandAsync("""
-            UPDATE jobplatform.jobs SET lease_expires_at = now() + @lease
-            WHERE id = ANY(@ids) AND lease_owner = @owner AND state = 'processing'
-            RETURNING id, cancel_requested_at IS NOT NULL
-            """, cancellationToken);
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
-        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", [.. ids]));
-        command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
-        var renewed = new List<(Guid, bool)>(ids.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) renewed.Add((reader.GetGuid(0), reader.GetBoolean(1)));
+        if (attempts.Count == 0) return [];
+        await using var batch = await CreateBatchAsync(cancellationToken,
+            "SELECT set_config('lock_timeout', @lock_timeout, true)",
+            """
+            WITH mine AS (
+                SELECT j.id FROM jobplatform.jobs j
+                JOIN unnest(@ids, @tokens) AS a(id, token) ON j.id = a.id AND j.fencing_token = a.token
+                WHERE j.lease_owner = @owner AND j.state = 'processing'
+                ORDER BY j.id
+                FOR NO KEY UPDATE OF j)
+            UPDATE jobplatform.jobs j SET lease_expires_at = now() + @lease
+            FROM mine WHERE j.id = mine.id
+            RETURNING j.id, j.fencing_token, j.cancel_requested_at IS NOT NULL
+            """);
+        batch.EnableErrorBarriers = false; // one transaction: the timeout applies to the renewal
+        batch.BatchCommands[0].Parameters.Add(new NpgsqlParameter<string>("lock_timeout", $"{(int)lockTimeout.TotalMilliseconds}ms"));
+        var p = batch.BatchCommands[1].Parameters;
+        p.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
+        p.Add(new NpgsqlParameter<Guid[]>("ids", [.. attempts.Select(a => a.JobId)]));
+        p.Add(new NpgsqlParameter<long[]>("tokens", [.. attempts.Select(a => a.FencingToken)]));
+        p.Add(new NpgsqlParameter<string>("owner", owner));
+        var renewed = new List<(AttemptKey, bool)>(attempts.Count);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken); // past set_config's row
+        while (await reader.ReadAsync(cancellationToken))
+            renewed.Add((new AttemptKey(reader.GetGuid(0), reader.GetInt64(1)), reader.GetBoolean(2)));
         return renewed;
     }
 

@@ -12,18 +12,25 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Records many successes in one statement (one commit for the lot): each job's state, its history row,
-    /// and its continuations. Returns the ids written; the others' claims were no longer ours.
+    /// and its continuations. Returns the ids written; the others' claims were no longer ours. The rows are locked in
+    /// id order (see <see cref="RenewLeasesAsync"/>).
     /// </summary>
     public async Task<IReadOnlySet<Guid>> CompleteManyAsync(
         IReadOnlyCollection<(Guid Id, long FencingToken)> jobs, string server, CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync($"""
-            WITH input AS (SELECT * FROM unnest(@ids, @tokens) AS i(id, token)),
+            WITH mine AS (
+                -- Locked in id order, as lease renewals lock them: the two never deadlock.
+                SELECT j.id FROM jobplatform.jobs j
+                JOIN unnest(@ids, @tokens) AS i(id, token) ON j.id = i.id AND j.fencing_token = i.token
+                WHERE j.state = 'processing'
+                ORDER BY j.id
+                FOR NO KEY UPDATE OF j),
             done AS (
                 UPDATE jobplatform.jobs j
                 SET state = 'succeeded', finished_at = now(), error = NULL, lease_owner = NULL, lease_expires_at = NULL
-                FROM input
-                WHERE j.id = input.id AND j.fencing_token = input.token AND j.state = 'processing'
+                FROM mine
+                WHERE j.id = mine.id
                 RETURNING j.id, j.attempt, j.started_at),
             history AS (
                 INSERT INTO jobplatform.job_attempts (job_id, attempt, server, started_at, finished_at, outcome)
