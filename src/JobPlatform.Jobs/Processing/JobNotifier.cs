@@ -10,7 +10,8 @@ namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
 /// Holds one connection that LISTENs for new jobs (waking the claim loop at once, so an idle server does not
-/// wait for its next poll) and for cancel requests (reaching a running handler within moments). If the
+/// wait for its next poll), for cancel requests (reaching a running handler within moments), and for continuations
+/// committed in a caller's transaction (see <c>JobStore.AddInsert</c>). If the
 /// connection drops it reconnects; the claim loop's polling covers the gap.
 /// </summary>
 public sealed partial class JobNotifier(
@@ -70,7 +71,7 @@ public sealed partial class JobNotifier(
         {
             connection.Notification += (_, e) => OnNotification(e.Channel, e.Payload);
             await connection.OpenAsync(cancellationToken);
-            await using var listen = new NpgsqlCommand($"LISTEN {JobStore.EnqueuedChannel}; LISTEN {JobStore.CancelChannel};", connection);
+            await using var listen = new NpgsqlCommand($"LISTEN {JobStore.EnqueuedChannel}; LISTEN {JobStore.CancelChannel}; LISTEN {JobStore.ContinuationChannel};", connection);
             await listen.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
@@ -92,6 +93,22 @@ public sealed partial class JobNotifier(
         if (channel == JobStore.EnqueuedChannel) signal.Signal();
         else if (channel == JobStore.CancelChannel && Guid.TryParse(payload, out var id) && running.RequestCancel(id)) LogCancelRequested(id);
         // RequestCancel does not run the handler's cancellation callbacks on this (Npgsql's) thread.
+        else if (channel == JobStore.ContinuationChannel && Guid.TryParse(payload, out var parent)) _ = ReleaseContinuationsAsync(parent);
+    }
+
+    /// <summary>Off Npgsql's thread; best effort, since the rescuer's sweep moves any continuation on later.</summary>
+    private async Task ReleaseContinuationsAsync(Guid parent)
+    {
+        await Task.Yield();
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<JobStore>().ReleaseContinuationsAsync([parent], CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogContinuationsFailed(e, parent);
+        }
     }
 
     private string ListenConnectionString()
@@ -109,6 +126,9 @@ public sealed partial class JobNotifier(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for job notifications failed; reconnecting (polling continues meanwhile)")]
     private partial void LogListenFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Moving on the continuations of job {JobId} failed; the rescuer's sweep will")]
+    private partial void LogContinuationsFailed(Exception exception, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancel requested for running job {JobId}")]
     private partial void LogCancelRequested(Guid jobId);

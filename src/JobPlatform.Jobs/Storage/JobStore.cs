@@ -29,6 +29,9 @@ public sealed partial class JobStore
     public const string EnqueuedChannel = "jobplatform_enqueued";
     public const string CancelChannel = "jobplatform_cancel";
 
+    /// <summary>A continuation of the job whose id is the payload was committed; if that job has ended, move it on.</summary>
+    public const string ContinuationChannel = "jobplatform_continuation";
+
     private const string Unfinished = "('scheduled','enqueued','processing','awaiting')";
     private const string Finished = "('succeeded','failed','cancelled')";
 
