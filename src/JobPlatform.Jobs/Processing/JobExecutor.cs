@@ -136,7 +136,12 @@ public sealed partial class JobExecutor(
 
         // Given back without spending the attempt; refused (stale) where another server has taken the job over.
         if (error is OperationCanceledException && (shutdownToken.IsCancellationRequested || running.WasLeaseLost(attempt)))
-            return await store.ReleaseAsync(job.Id, job.FencingToken, none) ? "released" : "stale";
+            return await store.ReleaseAsync(job.Id, job.FencingToken, _server, none) switch
+            {
+                JobState.Enqueued => "released",
+                JobState.Cancelled => "cancelled", // a cancel request this server had not heard of
+                _ => "stale",
+            };
 
         var failure = error is OperationCanceledException && timeout is not null
             ? AttemptError.From("timed-out", new TimeoutException($"The attempt ran longer than its timeout of {timeout}.", error))

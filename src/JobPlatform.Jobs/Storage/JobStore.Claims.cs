@@ -131,22 +131,39 @@ public sealed partial class JobStore
     }
 
     /// <summary>
-    /// Gives back a claimed job that was not run to the end because this server is stopping: the attempt
-    /// does not count, and any other server may claim it at once.
+    /// Gives back a claimed job that was not run to the end (this server is stopping, or lost the job's lease): the
+    /// attempt does not count, and any other server may claim it at once — unless someone asked to cancel the job
+    /// meanwhile, when it ends cancelled instead. Returns the state written, or null when the claim is no longer
+    /// ours (the fencing token moved on).
     /// </summary>
-    public async Task<bool> ReleaseAsync(Guid id, long fencingToken, CancellationToken cancellationToken)
+    public async Task<JobState?> ReleaseAsync(Guid id, long fencingToken, string server, CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync($"""
             WITH released AS (
                 UPDATE jobplatform.jobs
-                SET state = 'enqueued', attempt = attempt - 1, started_at = NULL, lease_owner = NULL, lease_expires_at = NULL
+                SET state = CASE WHEN cancel_requested_at IS NULL THEN 'enqueued' ELSE 'cancelled' END,
+                    attempt = CASE WHEN cancel_requested_at IS NULL THEN attempt - 1 ELSE attempt END,
+                    started_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE started_at END,
+                    finished_at = CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE now() END,
+                    error = CASE WHEN cancel_requested_at IS NULL THEN error ELSE @reason END,
+                    lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = @id AND fencing_token = @token AND state = 'processing'
-                RETURNING id)
-            SELECT (SELECT count(*)::int FROM released), pg_notify('{EnqueuedChannel}', '')
+                RETURNING id, attempt, started_at, state),
+            history AS (
+                INSERT INTO jobplatform.job_attempts (job_id, attempt, server, started_at, finished_at, outcome, error_type, error_message)
+                SELECT id, attempt, @server, started_at, now(), 'cancelled', 'OperationCanceledException', @reason
+                FROM released WHERE state = 'cancelled'
+                ON CONFLICT DO NOTHING)
+            SELECT (SELECT state FROM released), pg_notify('{EnqueuedChannel}', '')
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
         command.Parameters.Add(new NpgsqlParameter<long>("token", fencingToken));
-        return await command.ExecuteScalarAsync(cancellationToken) is 1;
+        command.Parameters.Add(new NpgsqlParameter<string>("server", server));
+        command.Parameters.Add(new NpgsqlParameter<string>("reason", "Cancelled on request; the attempt was stopped before it ended."));
+        if (await command.ExecuteScalarAsync(cancellationToken) is not string state) return null;
+        var written = JobStateNames.Parse(state);
+        if (written == JobState.Cancelled) await ReleaseContinuationsAsync([id], cancellationToken);
+        return written;
     }
 
     /// <summary>
