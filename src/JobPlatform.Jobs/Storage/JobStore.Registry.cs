@@ -6,14 +6,19 @@ namespace JobPlatform.Jobs.Storage;
 /// <summary>Job types, servers and retention.</summary>
 public sealed partial class JobStore
 {
-    /// <summary>Deletes up to <paramref name="batchSize"/> jobs in <paramref name="state"/> that finished more than <paramref name="keep"/> ago.</summary>
+    /// <summary>
+    /// Deletes up to <paramref name="batchSize"/> jobs in <paramref name="state"/> that finished more than
+    /// <paramref name="keep"/> ago — but none of a batch still open, whose callback will count them.
+    /// </summary>
     public async Task<int> DeleteFinishedAsync(string state, TimeSpan keep, int batchSize, CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync("""
             DELETE FROM jobplatform.jobs WHERE id IN (
-                SELECT id FROM jobplatform.jobs
-                WHERE state = @state AND finished_at < now() - @keep
-                ORDER BY finished_at LIMIT @batch
+                SELECT j.id FROM jobplatform.jobs j
+                WHERE j.state = @state AND j.finished_at < now() - @keep
+                  AND (j.batch_id IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM jobplatform.batches b WHERE b.id = j.batch_id AND b.finished_at IS NULL))
+                ORDER BY j.finished_at LIMIT @batch
                 FOR UPDATE SKIP LOCKED)
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<string>("state", state));

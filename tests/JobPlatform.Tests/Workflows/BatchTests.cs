@@ -109,6 +109,29 @@ public sealed class BatchTests(PostgresFixture postgres)
         Assert.Equal(new BatchSummary(result.BatchId, 2, 0, 0, 2), run.Batch);
     }
 
+    /// <summary>Finding 7 of issue 16: retention must not delete the finished jobs of a batch that is still open.</summary>
+    [Fact]
+    public async Task Retention_keeps_the_finished_jobs_of_an_open_batch_so_the_callback_counts_them()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var callbacks = new Callbacks();
+        await using var worker = await WorkerAsync(db, callbacks, "a");
+        var result = await worker.WithClientAsync(c => c.EnqueueBatchAsync(
+            [new BatchJob("echo", """{"text": "1"}"""), new BatchJob("echo", """{"text": "2"}""")],
+            new BatchCallback("batch-done", """{"note": "retention"}"""), new EnqueueOptions { Queue = "later" }));
+        await worker.WithClientAsync(c => c.CancelAsync(result.JobIds[0]));
+
+        // Retention with nothing kept: the first job has finished, but its batch has not.
+        Assert.Equal(0, await worker.WithStoreAsync(s => s.DeleteFinishedAsync("cancelled", TimeSpan.Zero, 1000, CancellationToken.None)));
+        await worker.WithClientAsync(c => c.CancelAsync(result.JobIds[1]));
+        var done = (await worker.WithClientAsync(c => c.GetBatchAsync(result.BatchId)))!;
+        await worker.WaitForStateAsync(done.CallbackJobId!.Value, Timeout, JobState.Succeeded);
+        Assert.Equal(new BatchSummary(result.BatchId, 2, 0, 0, 2), Assert.Single(callbacks.Runs).Batch);
+
+        // Once the batch has closed, its jobs go with the rest.
+        Assert.Equal(2, await worker.WithStoreAsync(s => s.DeleteFinishedAsync("cancelled", TimeSpan.Zero, 1000, CancellationToken.None)));
+    }
+
     [Fact]
     public async Task An_empty_batch_calls_back_at_once_and_an_unknown_callback_type_is_refused_up_front()
     {
