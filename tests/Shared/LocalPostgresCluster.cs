@@ -42,7 +42,9 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
 
     /// <param name="durable">Keep PostgreSQL's default durability (fsync, synchronous commit), as benchmarks
     /// should; tests switch it off for speed.</param>
-    public static async Task<LocalPostgresCluster> StartAsync(string binaries, CancellationToken cancellationToken, bool durable = false)
+    /// <param name="settings">More server settings, <c>name=value</c> each (e.g. <c>wal_writer_delay=10s</c>).</param>
+    public static async Task<LocalPostgresCluster> StartAsync(
+        string binaries, CancellationToken cancellationToken, bool durable = false, IReadOnlyList<string>? settings = null)
     {
         var runAs = LocalCommand.IsRoot ? "postgres" : null;
         var directory = Path.Combine(Path.GetTempPath(), $"jobplatform-pg-{Guid.NewGuid():N}");
@@ -55,7 +57,8 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
 
         var port = FreePort();
         string[] speed = durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
-        string[] arguments = ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=500", .. speed];
+        string[] arguments = ["-D", data, "-p", port.ToString(), "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=500", .. speed,
+            .. (settings ?? []).SelectMany(setting => new[] { "-c", setting })];
         var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
         var cluster = new LocalPostgresCluster(directory, binaries, arguments, runAs, connectionString);
         try

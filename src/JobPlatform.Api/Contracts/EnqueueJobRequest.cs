@@ -16,6 +16,7 @@ namespace JobPlatform.Api.Contracts;
 /// <param name="RetryIntervalsSeconds">Waits before the 1st, 2nd … retry (the last repeats); default exponential backoff.</param>
 /// <param name="ContinueAfter">Make this job a continuation of that job: it waits until that one ends.</param>
 /// <param name="ContinueOn">With <c>continueAfter</c>: <c>success</c> (default), <c>failure</c> or <c>always</c>.</param>
+/// <param name="MaxRescues">How often the job may lose its worker (killed, cut off) and run again without spending an attempt (0 to 100; the type's default, usually 3); one more loss fails it.</param>
 public sealed record EnqueueJobRequest(
     string? Type,
     JsonElement? Payload = null,
@@ -29,4 +30,5 @@ public sealed record EnqueueJobRequest(
     string[]? Tags = null,
     double[]? RetryIntervalsSeconds = null,
     Guid? ContinueAfter = null,
-    string? ContinueOn = null);
+    string? ContinueOn = null,
+    int? MaxRescues = null);

@@ -24,6 +24,7 @@ public static class EnqueueJobRequestValidator
             Error("queue", $"'{request.Queue}' is not a queue name: 1-100 characters of a-z, 0-9, '.', '_' or '-'.");
         if (request.Priority is < MinPriority or > MaxPriority) Error("priority", $"The priority must be between {MinPriority} and {MaxPriority}.");
         if (request.MaxAttempts is < 1 or > MaxAttemptsLimit) Error("maxAttempts", $"maxAttempts must be between 1 and {MaxAttemptsLimit}.");
+        if (request.MaxRescues is < 0 or > EnqueueLimits.MaxRescues) Error("maxRescues", $"maxRescues must be between 0 and {EnqueueLimits.MaxRescues}.");
         if (request.DelaySeconds is { } delay && !(delay >= 0 && delay <= MaxDelaySeconds))
             Error("delaySeconds", $"delaySeconds must be between 0 and {MaxDelaySeconds:0}.");
         if (request.TimeoutSeconds is { } timeout && !(timeout >= 1 && timeout <= MaxTimeoutSeconds))
@@ -48,6 +49,7 @@ public static class EnqueueJobRequestValidator
         Queue = request.Queue,
         Priority = request.Priority ?? 0,
         MaxAttempts = request.MaxAttempts,
+        MaxRescues = request.MaxRescues,
         RunAt = request.RunAt,
         Delay = request.DelaySeconds is { } delay ? TimeSpan.FromSeconds(delay) : null,
         Timeout = request.TimeoutSeconds is { } timeout ? TimeSpan.FromSeconds(timeout) : null,

@@ -6,7 +6,7 @@ namespace JobPlatform.Jobs.Client;
 /// </summary>
 public static class EnqueueLimits
 {
-    public const int MaxAttempts = 100, MaxTags = 20, MaxKeyLength = 200;
+    public const int MaxAttempts = 100, MaxRescues = 100, MaxTags = 20, MaxKeyLength = 200;
 
     /// <summary>A unique key or a tag: 1 to <see cref="MaxKeyLength"/> characters, without U+0000 (PostgreSQL text cannot hold it).</summary>
     public static bool IsValidKey(string key) => key.Length is > 0 and <= MaxKeyLength && !key.Contains('\0');

@@ -10,6 +10,9 @@ public sealed record EnqueueOptions
 
     public int? MaxAttempts { get; init; }
 
+    /// <summary>How often the job may lose its worker without spending an attempt (see <see cref="Handlers.JobTypeOptions.MaxRescues"/>).</summary>
+    public int? MaxRescues { get; init; }
+
     /// <summary>Run no earlier than this; null means now (or after <see cref="Delay"/>).</summary>
     public DateTimeOffset? RunAt { get; init; }
 

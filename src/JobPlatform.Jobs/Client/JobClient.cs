@@ -80,7 +80,7 @@ internal sealed partial class JobClient(
     {
         var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
         if (job is null) return null;
-        var attempts = await db.Attempts.AsNoTracking().Where(a => a.JobId == id).OrderBy(a => a.Attempt)
+        var attempts = await db.Attempts.AsNoTracking().Where(a => a.JobId == id).OrderBy(a => a.Attempt).ThenBy(a => a.FencingToken)
             .Select(a => new JobAttemptInfo(a.Attempt, a.Server, a.StartedAt, a.FinishedAt, a.Outcome, a.ErrorType, a.ErrorMessage, a.StackTrace))
             .ToListAsync(cancellationToken);
         return ToInfo(job, attempts);
@@ -96,6 +96,8 @@ internal sealed partial class JobClient(
             ProgressPercent = job.ProgressPercent,
             ProgressMessage = job.ProgressMessage,
             CancelRequestedAt = job.CancelRequestedAt,
+            Rescues = job.Rescues,
+            MaxRescues = job.MaxRescues,
             BatchId = job.BatchId,
             ParentId = job.ParentId,
             Attempts = attempts,
@@ -138,6 +140,7 @@ internal sealed partial class JobClient(
         Queue = options.Queue,
         Priority = options.Priority,
         MaxAttempts = options.MaxAttempts,
+        MaxRescues = options.MaxRescues,
         RunAt = options.RunAt,
         Delay = options.Delay,
         // The enqueuing trace is stored so that the execution span can continue it on the worker.
@@ -163,6 +166,8 @@ internal sealed partial class JobClient(
             throw new ArgumentException($"A queue name is 1-100 characters of a-z, 0-9, '.', '_' or '-'; got '{options.Queue}'.", nameof(options));
         if (options.MaxAttempts is < 1 or > EnqueueLimits.MaxAttempts)
             throw new ArgumentException($"MaxAttempts must be between 1 and {EnqueueLimits.MaxAttempts}.", nameof(options));
+        if (options.MaxRescues is < 0 or > EnqueueLimits.MaxRescues)
+            throw new ArgumentException($"MaxRescues must be between 0 and {EnqueueLimits.MaxRescues}.", nameof(options));
         if (options.UniqueKey is { } key && !EnqueueLimits.IsValidKey(key))
             throw new ArgumentException($"A unique key is 1 to {EnqueueLimits.MaxKeyLength} characters, without U+0000.", nameof(options));
         if (options.Tags is { } tags && !EnqueueLimits.AreValidTags(tags))

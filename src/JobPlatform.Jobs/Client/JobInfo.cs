@@ -23,6 +23,10 @@ public sealed record JobInfo(
     public string? ProgressMessage { get; init; }
     public DateTimeOffset? CancelRequestedAt { get; init; }
 
+    /// <summary>How often the job lost its worker and was run again without spending an attempt, and how often it may.</summary>
+    public int Rescues { get; init; }
+    public int MaxRescues { get; init; }
+
     /// <summary>The batch the job belongs to, and the parent a continuation waits for.</summary>
     public Guid? BatchId { get; init; }
     public Guid? ParentId { get; init; }

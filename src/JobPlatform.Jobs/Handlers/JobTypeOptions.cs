@@ -14,6 +14,14 @@ public sealed class JobTypeOptions
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// How often a job may lose its worker (killed, or cut off until its lease ran out) and be run again without
+    /// spending an attempt; one more loss fails it, naming the lost leases — a job that keeps killing its worker
+    /// (a poison pill) must not take down one server after another for ever. 0: the first loss fails it.
+    /// </summary>
+    [Range(0, 100)]
+    public int MaxRescues { get; set; } = 3;
+
     /// <summary>An attempt running longer is cancelled and fails with a timeout; null means no limit.</summary>
     public TimeSpan? Timeout { get; set; }
 

@@ -16,6 +16,7 @@ internal sealed class JobTypeRegistrar(IServiceScopeFactory scopeFactory, JobTyp
             Name = d.Name,
             Queue = d.Options.Queue,
             MaxAttempts = d.Options.MaxAttempts,
+            MaxRescues = d.Options.MaxRescues,
             PayloadSchema = d.PayloadSchema,
             ConcurrencyLimit = d.Options.ConcurrencyLimit,
             RateLimit = d.Options.RateLimit?.Starts,

@@ -5,6 +5,9 @@ public sealed class JobAttemptRecord
 {
     public Guid JobId { get; set; }
     public int Attempt { get; set; }
+
+    /// <summary>The claim's fencing token: one history row per claim (a rescued attempt and the next share a number).</summary>
+    public long FencingToken { get; set; }
     public string? Server { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset FinishedAt { get; set; }

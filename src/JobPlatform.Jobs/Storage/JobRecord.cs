@@ -14,6 +14,10 @@ public sealed class JobRecord
 
     public int Attempt { get; set; }
     public int MaxAttempts { get; set; }
+
+    /// <summary>How often the job's worker was lost (its lease ran out) without spending an attempt, and how often it may be.</summary>
+    public int Rescues { get; set; }
+    public int MaxRescues { get; set; }
     public DateTimeOffset RunAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

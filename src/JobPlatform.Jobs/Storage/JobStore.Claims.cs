@@ -148,10 +148,10 @@ public sealed partial class JobStore
                     error = CASE WHEN cancel_requested_at IS NULL THEN error ELSE @reason END,
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = @id AND fencing_token = @token AND state = 'processing'
-                RETURNING id, attempt, started_at, state),
+                RETURNING id, attempt, fencing_token, started_at, state),
             history AS (
-                INSERT INTO jobplatform.job_attempts (job_id, attempt, server, started_at, finished_at, outcome, error_type, error_message)
-                SELECT id, attempt, @server, started_at, now(), 'cancelled', 'OperationCanceledException', @reason
+                INSERT INTO jobplatform.job_attempts (job_id, attempt, fencing_token, server, started_at, finished_at, outcome, error_type, error_message)
+                SELECT id, attempt, fencing_token, @server, started_at, now(), 'cancelled', 'OperationCanceledException', @reason
                 FROM released WHERE state = 'cancelled'
                 ON CONFLICT DO NOTHING)
             SELECT (SELECT state FROM released), pg_notify('{EnqueuedChannel}', '')
@@ -207,10 +207,11 @@ public sealed partial class JobStore
     }
 
     /// <summary>
-    /// Returns jobs whose lease expired (their server died or hung) to <c>enqueued</c>, or fails them when
-    /// their attempts are spent (cancels them when a cancel was asked for). The lost attempt is kept in the
-    /// history as <c>rescued</c>. The fencing token moves on at the next claim, so a late outcome from the
-    /// old owner is refused.
+    /// Returns jobs whose lease expired (their server died, hung or was cut off) to <c>enqueued</c> without spending
+    /// the attempt: a worker's death is not the job's failure. Each such rescue counts against the job's rescue
+    /// budget (<c>max_rescues</c>); one more fails the job, naming every lease it lost — a job that keeps killing its
+    /// worker. A job someone asked to cancel is cancelled instead. The lost attempt is kept in the history as
+    /// <c>rescued</c>. The fencing token moves on at the next claim, so a late outcome from the old owner is refused.
     /// </summary>
     public async Task<int> RescueExpiredAsync(CancellationToken cancellationToken)
     {
@@ -219,18 +220,35 @@ public sealed partial class JobStore
                 SELECT id, lease_owner FROM jobplatform.jobs
                 WHERE state = 'processing' AND lease_expires_at < now()
                 FOR UPDATE SKIP LOCKED),
+            decided AS (
+                SELECT j.id, expired.lease_owner,
+                       CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                            WHEN j.rescues < j.max_rescues THEN 'enqueued' ELSE 'failed' END AS state
+                FROM jobplatform.jobs j JOIN expired ON expired.id = j.id),
             rescued AS (
                 UPDATE jobplatform.jobs j
-                SET state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
-                                 WHEN j.attempt < j.max_attempts THEN 'enqueued' ELSE 'failed' END,
-                    finished_at = CASE WHEN j.cancel_requested_at IS NULL AND j.attempt < j.max_attempts THEN NULL ELSE now() END,
-                    error = 'The lease of ' || expired.lease_owner || ' expired before the attempt finished.',
+                SET state = d.state,
+                    attempt = CASE WHEN d.state = 'enqueued' THEN j.attempt - 1 ELSE j.attempt END,
+                    rescues = j.rescues + 1,
+                    finished_at = CASE WHEN d.state = 'enqueued' THEN NULL ELSE now() END,
+                    error = CASE d.state
+                        WHEN 'enqueued' THEN 'The lease of ' || d.lease_owner || ' expired before the attempt finished; run again without spending an attempt (rescue '
+                                             || (j.rescues + 1) || ' of ' || j.max_rescues || ').'
+                        WHEN 'cancelled' THEN 'Cancelled on request; the lease of ' || d.lease_owner || ' expired before the attempt finished.'
+                        ELSE 'Lost its worker ' || (j.rescues + 1) || ' times, more than its rescue budget of ' || j.max_rescues
+                             || ': the leases of ' || concat_ws(', ', (
+                                 SELECT string_agg(a.server || ' (attempt ' || a.attempt || ')', ', ' ORDER BY a.fencing_token)
+                                 FROM jobplatform.job_attempts a WHERE a.job_id = j.id AND a.outcome = 'rescued'),
+                                 d.lease_owner || ' (attempt ' || j.attempt || ')')
+                             || ' expired before their attempts finished. A job that keeps killing its worker is failed rather than run again.'
+                        END,
                     lease_owner = NULL, lease_expires_at = NULL
-                FROM expired WHERE j.id = expired.id
-                RETURNING j.id, j.attempt, j.started_at, j.error, expired.lease_owner),
+                FROM decided d WHERE j.id = d.id
+                RETURNING j.id, CASE WHEN d.state = 'enqueued' THEN j.attempt + 1 ELSE j.attempt END AS attempt,
+                          j.fencing_token, j.started_at, j.error, d.lease_owner, d.state),
             history AS (
-                INSERT INTO jobplatform.job_attempts (job_id, attempt, server, started_at, finished_at, outcome, error_type, error_message)
-                SELECT id, attempt, lease_owner, started_at, now(), 'rescued', 'LeaseExpired', error FROM rescued
+                INSERT INTO jobplatform.job_attempts (job_id, attempt, fencing_token, server, started_at, finished_at, outcome, error_type, error_message)
+                SELECT id, attempt, fencing_token, lease_owner, started_at, now(), 'rescued', 'LeaseExpired', error FROM rescued
                 ON CONFLICT DO NOTHING)
             SELECT count(*)::int FROM rescued
             """, cancellationToken);

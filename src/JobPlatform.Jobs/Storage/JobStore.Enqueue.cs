@@ -92,10 +92,10 @@ public sealed partial class JobStore
         var insert = new NpgsqlBatchCommand($"""
                 WITH parent AS (SELECT state FROM jobplatform.jobs WHERE id = @parent_id {parentLock})
                 INSERT INTO jobplatform.jobs
-                    (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at, finished_at,
+                    (id, type, queue, state, priority, payload, attempt, max_attempts, max_rescues, run_at, created_at, finished_at,
                      fencing_token, trace_parent, unique_key, tags, timeout, retry_intervals, parent_id, continue_on, error)
                 SELECT @id, t.name, COALESCE(@queue, t.queue), s.state,
-                       @priority, @payload::jsonb, 0, COALESCE(@max_attempts, t.max_attempts),
+                       @priority, @payload::jsonb, 0, COALESCE(@max_attempts, t.max_attempts), COALESCE(@max_rescues, t.max_rescues),
                        d.due, now(), CASE WHEN s.state = 'cancelled' THEN now() END,
                        0, @trace_parent, @unique_key, @tags, @timeout, @retry_intervals, @parent_id, @continue_on,
                        CASE WHEN s.state = 'cancelled' THEN {SkippedReason("@parent_id", "p.state", "@continue_on")} END
@@ -119,6 +119,7 @@ public sealed partial class JobStore
         p.Add(new NpgsqlParameter<int>("priority", job.Priority));
         p.Add(new NpgsqlParameter<string>("payload", job.PayloadJson));
         p.Add(Nullable("max_attempts", NpgsqlDbType.Integer, job.MaxAttempts));
+        p.Add(Nullable("max_rescues", NpgsqlDbType.Integer, job.MaxRescues));
         p.Add(Nullable("run_at", NpgsqlDbType.TimestampTz, job.RunAt?.UtcDateTime));
         p.Add(Nullable("delay", NpgsqlDbType.Interval, job.Delay));
         p.Add(Nullable("trace_parent", NpgsqlDbType.Text, job.TraceParent));
@@ -144,24 +145,25 @@ public sealed partial class JobStore
     public async Task<(long Count, string Queue)?> CopyAsync(NewJob template, IAsyncEnumerable<(Guid Id, string Payload)> jobs, CancellationToken cancellationToken)
     {
         string queue;
-        int maxAttempts;
+        int maxAttempts, maxRescues;
         DateTime now;
         await using (var lookup = await CreateCommandAsync(
-            "SELECT queue, max_attempts, now() FROM jobplatform.job_types WHERE name = @type", cancellationToken))
+            "SELECT queue, max_attempts, max_rescues, now() FROM jobplatform.job_types WHERE name = @type", cancellationToken))
         {
             lookup.Parameters.Add(new NpgsqlParameter<string>("type", template.Type));
             await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken)) return null;
             queue = template.Queue ?? reader.GetString(0);
             maxAttempts = template.MaxAttempts ?? reader.GetInt32(1);
-            now = reader.GetDateTime(2);
+            maxRescues = template.MaxRescues ?? reader.GetInt32(2);
+            now = reader.GetDateTime(3);
         }
 
         var due = template.RunAt?.UtcDateTime ?? now + (template.Delay ?? TimeSpan.Zero);
         var state = due <= now ? JobStateNames.Enqueued : JobStateNames.Scheduled;
         var connection = await OpenConnectionAsync(cancellationToken);
         await using var importer = await connection.BeginBinaryImportAsync("""
-            COPY jobplatform.jobs (id, type, queue, state, priority, payload, attempt, max_attempts, run_at, created_at,
+            COPY jobplatform.jobs (id, type, queue, state, priority, payload, attempt, max_attempts, max_rescues, run_at, created_at,
                                    fencing_token, trace_parent, tags, timeout, retry_intervals, batch_id)
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken);
@@ -176,6 +178,7 @@ public sealed partial class JobStore
             await importer.WriteAsync(payload, NpgsqlDbType.Jsonb, cancellationToken);
             await importer.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken);
             await importer.WriteAsync(maxAttempts, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(maxRescues, NpgsqlDbType.Integer, cancellationToken);
             await importer.WriteAsync(due, NpgsqlDbType.TimestampTz, cancellationToken);
             await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
             await importer.WriteAsync(0L, NpgsqlDbType.Bigint, cancellationToken);

@@ -31,10 +31,10 @@ public sealed partial class JobStore
                 SET state = 'succeeded', finished_at = now(), error = NULL, lease_owner = NULL, lease_expires_at = NULL
                 FROM mine
                 WHERE j.id = mine.id
-                RETURNING j.id, j.attempt, j.started_at),
+                RETURNING j.id, j.attempt, j.fencing_token, j.started_at),
             history AS (
-                INSERT INTO jobplatform.job_attempts (job_id, attempt, server, started_at, finished_at, outcome)
-                SELECT id, attempt, @server, started_at, now(), 'succeeded' FROM done
+                INSERT INTO jobplatform.job_attempts (job_id, attempt, fencing_token, server, started_at, finished_at, outcome)
+                SELECT id, attempt, fencing_token, @server, started_at, now(), 'succeeded' FROM done
                 ON CONFLICT DO NOTHING)
             SELECT id FROM done;
             {ReleaseContinuationsSql("c2.parent_id = ANY(@ids)")}
@@ -138,11 +138,11 @@ public sealed partial class JobStore
                     finished_at = CASE WHEN {stateSql} = 'scheduled' THEN NULL ELSE now() END,
                     error = @error, lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = @id AND fencing_token = @token AND state = 'processing'
-                RETURNING id, attempt, started_at, state),
+                RETURNING id, attempt, fencing_token, started_at, state),
             history AS (
                 INSERT INTO jobplatform.job_attempts
-                    (job_id, attempt, server, started_at, finished_at, outcome, error_type, error_message, stack_trace)
-                SELECT id, attempt, @server, started_at, now(), @outcome, @error_type, @error_message, @stack_trace FROM done
+                    (job_id, attempt, fencing_token, server, started_at, finished_at, outcome, error_type, error_message, stack_trace)
+                SELECT id, attempt, fencing_token, @server, started_at, now(), @outcome, @error_type, @error_message, @stack_trace FROM done
                 ON CONFLICT DO NOTHING)
             SELECT state FROM done;
             {ReleaseContinuationsSql("c2.parent_id = @id")}

@@ -33,11 +33,11 @@ public sealed partial class JobStore
         foreach (var type in types)
         {
             await using var command = await CreateCommandAsync("""
-                INSERT INTO jobplatform.job_types (name, queue, max_attempts, payload_schema, updated_at,
+                INSERT INTO jobplatform.job_types (name, queue, max_attempts, max_rescues, payload_schema, updated_at,
                                                    concurrency_limit, rate_limit, rate_interval)
-                VALUES (@name, @queue, @max_attempts, @schema::jsonb, now(), @concurrency_limit, @rate_limit, @rate_interval)
+                VALUES (@name, @queue, @max_attempts, @max_rescues, @schema::jsonb, now(), @concurrency_limit, @rate_limit, @rate_interval)
                 ON CONFLICT (name) DO UPDATE
-                SET queue = excluded.queue, max_attempts = excluded.max_attempts,
+                SET queue = excluded.queue, max_attempts = excluded.max_attempts, max_rescues = excluded.max_rescues,
                     payload_schema = excluded.payload_schema, updated_at = excluded.updated_at,
                     concurrency_limit = excluded.concurrency_limit, rate_limit = excluded.rate_limit,
                     rate_interval = excluded.rate_interval
@@ -48,6 +48,7 @@ public sealed partial class JobStore
             command.Parameters.Add(new NpgsqlParameter<string>("name", type.Name));
             command.Parameters.Add(new NpgsqlParameter<string>("queue", type.Queue));
             command.Parameters.Add(new NpgsqlParameter<int>("max_attempts", type.MaxAttempts));
+            command.Parameters.Add(new NpgsqlParameter<int>("max_rescues", type.MaxRescues));
             command.Parameters.Add(new NpgsqlParameter<string>("schema", type.PayloadSchema));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -7,6 +7,9 @@ public sealed class JobTypeRecord
     public required string Queue { get; set; }
     public int MaxAttempts { get; set; }
 
+    /// <summary>How often a job of the type may lose its worker before it fails (see <see cref="Handlers.JobTypeOptions.MaxRescues"/>).</summary>
+    public int MaxRescues { get; set; } = 3;
+
     /// <summary>JSON schema of the payload (stored as <c>jsonb</c>).</summary>
     public required string PayloadSchema { get; set; }
 

@@ -39,6 +39,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.Property(j => j.State).IsRequired();
             job.Property(j => j.Payload).HasColumnType("jsonb").IsRequired();
             job.Property(j => j.MaxAttempts).HasDefaultValue(1);
+            job.Property(j => j.MaxRescues).HasDefaultValue(3);
 
             // The hot set: only due or running jobs are indexed, so finished history costs nothing here.
             // Matches the claim's ORDER BY for one queue, so a claim reads only the rows it takes.
@@ -74,7 +75,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         modelBuilder.Entity<JobAttemptRecord>(attempt =>
         {
             attempt.ToTable("job_attempts");
-            attempt.HasKey(a => new { a.JobId, a.Attempt }).HasName("pk_job_attempts");
+            attempt.HasKey(a => new { a.JobId, a.FencingToken }).HasName("pk_job_attempts");
             attempt.HasOne<JobRecord>().WithMany().HasForeignKey(a => a.JobId)
                 .HasConstraintName("fk_job_attempts_jobs").OnDelete(DeleteBehavior.Cascade);
         });
@@ -84,6 +85,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             type.ToTable("job_types");
             type.HasKey(t => t.Name).HasName("pk_job_types");
             type.Property(t => t.PayloadSchema).HasColumnType("jsonb").IsRequired();
+            type.Property(t => t.MaxRescues).HasDefaultValue(3);
         });
 
         modelBuilder.Entity<ServerRecord>(server =>

@@ -6,6 +6,7 @@ public sealed record NewJob(Guid Id, string Type, string PayloadJson)
     public string? Queue { get; init; }
     public int Priority { get; init; }
     public int? MaxAttempts { get; init; }
+    public int? MaxRescues { get; init; }
     public DateTimeOffset? RunAt { get; init; }
     public TimeSpan? Delay { get; init; }
     public string? TraceParent { get; init; }

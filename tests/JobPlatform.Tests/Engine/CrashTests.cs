@@ -17,7 +17,7 @@ public sealed class CrashTests(PostgresFixture postgres)
     {
         var db = await postgres.CreateDatabaseAsync();
         await using (await EngineHost.StartAsync(db)) { } // migrate
-        await Sql.ExecuteAsync(db, "CREATE TABLE side_effects (job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL)");
+        await Sql.ExecuteAsync(db, "CREATE TABLE side_effects (job_id uuid NOT NULL, token bigint NOT NULL, pid int NOT NULL)");
 
         var workers = new List<Process>();
         try
@@ -39,8 +39,8 @@ public sealed class CrashTests(PostgresFixture postgres)
 
             Assert.Equal(Jobs, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'"));
             Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE lease_owner IS NOT NULL OR lease_expires_at IS NOT NULL"));
-            // Two servers never ran the same attempt: each (job, attempt) left one side effect at most.
-            Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM (SELECT 1 FROM side_effects GROUP BY job_id, attempt HAVING count(*) > 1) d"));
+            // Two servers never ran the same claim: each (job, fencing token) left one side effect at most.
+            Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM (SELECT 1 FROM side_effects GROUP BY job_id, token HAVING count(*) > 1) d"));
             Assert.Equal(Jobs, await Sql.ScalarAsync(db, "SELECT count(DISTINCT job_id) FROM side_effects"));
             // Both survivors worked, and the dead worker's claims were rescued, not lost.
             Assert.Equal(3, await Sql.ScalarAsync(db, "SELECT count(DISTINCT pid) FROM side_effects"));

@@ -1,4 +1,5 @@
 using JobPlatform.Jobs;
+using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -80,7 +81,7 @@ public sealed class StoreTests(PostgresFixture postgres)
 
         var second = Assert.Single(await host.WithStoreAsync(s => s.ClaimAsync("live-server", "default", ["echo"], 10, Lease, CancellationToken.None)));
         Assert.True(second.FencingToken > first.FencingToken);
-        Assert.Equal(2, second.Attempt);
+        Assert.Equal(1, second.Attempt); // the lost attempt was not spent
 
         // The paused-then-resumed first owner reports late: refused, the job stays with the second owner.
         Assert.False(await host.WithStoreAsync(s => s.CompleteAsync(id, first.FencingToken, "dead-server", CancellationToken.None)));
@@ -91,11 +92,11 @@ public sealed class StoreTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Rescue_fails_a_job_whose_attempts_are_spent()
+    public async Task Rescue_fails_a_job_whose_rescue_budget_is_spent()
     {
         await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
         await RegisterTypeAsync(host, "echo", maxAttempts: 1);
-        var id = await host.EnqueueAsync("echo", "{}");
+        var id = await host.EnqueueAsync("echo", "{}", new EnqueueOptions { MaxRescues = 0 });
 
         await host.WithStoreAsync(s => s.ClaimAsync("dead-server", "default", ["echo"], 10, TimeSpan.FromMilliseconds(50), CancellationToken.None));
         await Task.Delay(200);

@@ -51,7 +51,7 @@ public sealed class ScheduleFiringTests(PostgresFixture postgres)
     {
         var db = await postgres.CreateDatabaseAsync();
         await using (await EngineHost.StartAsync(db)) { } // migrate
-        await Sql.ExecuteAsync(db, "CREATE TABLE side_effects (job_id uuid NOT NULL, attempt int NOT NULL, pid int NOT NULL)");
+        await Sql.ExecuteAsync(db, "CREATE TABLE side_effects (job_id uuid NOT NULL, token bigint NOT NULL, pid int NOT NULL)");
         const double leaseSeconds = 3;
         var workers = new List<System.Diagnostics.Process>();
         try

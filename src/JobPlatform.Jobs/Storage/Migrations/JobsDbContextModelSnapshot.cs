@@ -76,6 +76,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");
 
+                    b.Property<long>("FencingToken")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fencing_token");
+
                     b.Property<int>("Attempt")
                         .HasColumnType("integer")
                         .HasColumnName("attempt");
@@ -109,7 +113,7 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
 
-                    b.HasKey("JobId", "Attempt")
+                    b.HasKey("JobId", "FencingToken")
                         .HasName("pk_job_attempts");
 
                     b.ToTable("job_attempts", "jobplatform");
@@ -168,6 +172,12 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasDefaultValue(1)
                         .HasColumnName("max_attempts");
 
+                    b.Property<int>("MaxRescues")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(3)
+                        .HasColumnName("max_rescues");
+
                     b.Property<Guid?>("ParentId")
                         .HasColumnType("uuid")
                         .HasColumnName("parent_id");
@@ -193,6 +203,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("queue");
+
+                    b.Property<int>("Rescues")
+                        .HasColumnType("integer")
+                        .HasColumnName("rescues");
 
                     b.PrimitiveCollection<TimeSpan[]>("RetryIntervals")
                         .HasColumnType("interval[]")
@@ -288,6 +302,12 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.Property<int>("MaxAttempts")
                         .HasColumnType("integer")
                         .HasColumnName("max_attempts");
+
+                    b.Property<int>("MaxRescues")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(3)
+                        .HasColumnName("max_rescues");
 
                     b.Property<string>("PayloadSchema")
                         .IsRequired()
