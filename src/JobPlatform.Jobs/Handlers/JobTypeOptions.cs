@@ -34,7 +34,4 @@ public sealed class JobTypeOptions
 
     /// <summary>At most this many jobs of the type start per interval in the whole cluster; null: no limit.</summary>
     public RateLimit? RateLimit { get; set; }
-
-    /// <summary>Whether a cluster-wide limit applies, so that claims of this type take the limited path.</summary>
-    public bool IsLimited => ConcurrencyLimit is not null || RateLimit is not null;
 }

@@ -36,10 +36,8 @@ public sealed partial class JobProcessor(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var types = new QueueTypes(
-            [.. registry.All.Where(d => !d.Options.IsLimited).Select(d => d.Name)],
-            [.. registry.All.Where(d => d.Options.IsLimited).Select(d => d.Name)]);
-        if (registry.All.Count == 0)
+        string[] types = [.. registry.All.Select(d => d.Name)];
+        if (types.Length == 0)
         {
             LogNoTypes();
             return Task.CompletedTask;
@@ -72,7 +70,7 @@ public sealed partial class JobProcessor(
         base.Dispose();
     }
 
-    private async Task RunQueueAsync(string queue, int concurrency, QueueTypes types, CancellationToken stoppingToken)
+    private async Task RunQueueAsync(string queue, int concurrency, string[] types, CancellationToken stoppingToken)
     {
         // Not disposed: running jobs release their slot after this loop has ended.
         var slots = new SemaphoreSlim(concurrency, concurrency);
@@ -126,30 +124,16 @@ public sealed partial class JobProcessor(
     }
 
     /// <summary>
-    /// Claims for one queue: the types without cluster-wide limits in one statement, then each limited type
-    /// on its own limited path, while slots remain.
+    /// Claims for one queue, highest priority first across every type this server runs; the cluster-wide limits
+    /// are those the database holds, whatever this server declared (see <see cref="JobStore.ClaimDueAsync"/>).
     /// </summary>
     private async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter)> ClaimAsync(
-        string queue, QueueTypes types, int limit, CancellationToken cancellationToken)
+        string queue, string[] types, int limit, CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        var claimed = new List<ClaimedJob>();
-        if (types.Unlimited.Length > 0)
-            claimed.AddRange(await store.ClaimAsync(_options.ServerName, queue, types.Unlimited, limit, _options.LeaseDuration, cancellationToken));
-        TimeSpan? retryAfter = null;
-        foreach (var type in types.Limited)
-        {
-            if (claimed.Count >= limit) break;
-            var (jobs, after) = await store.ClaimLimitedAsync(_options.ServerName, queue, type, limit - claimed.Count, _options.LeaseDuration, cancellationToken);
-            claimed.AddRange(jobs);
-            if (after is { } wait && (retryAfter is null || wait < retryAfter)) retryAfter = wait;
-        }
-        return (claimed, retryAfter);
+        return await scope.ServiceProvider.GetRequiredService<JobStore>()
+            .ClaimDueAsync(_options.ServerName, queue, types, limit, _options.LeaseDuration, cancellationToken);
     }
-
-    /// <summary>The job types a queue loop claims, split by whether a cluster-wide limit applies.</summary>
-    private sealed record QueueTypes(string[] Unlimited, string[] Limited);
 
     private void Start(ClaimedJob job, long claimSentAt, SemaphoreSlim slots, SemaphoreSlim recording)
     {

@@ -2,11 +2,15 @@ using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Jobs.Processing;
 
-/// <summary>Writes this worker's job types to the database on start, so the api knows what it may enqueue.</summary>
-internal sealed class JobTypeRegistrar(IServiceScopeFactory scopeFactory, JobTypeRegistry registry) : IHostedService
+/// <summary>
+/// Writes this worker's job types to the database on start, so the api knows what it may enqueue, with the
+/// cluster-wide limits this server declares for them (the strictest of all servers' applies).
+/// </summary>
+internal sealed class JobTypeRegistrar(IServiceScopeFactory scopeFactory, JobTypeRegistry registry, IOptions<ProcessingOptions> options) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -22,7 +26,7 @@ internal sealed class JobTypeRegistrar(IServiceScopeFactory scopeFactory, JobTyp
             RateLimit = d.Options.RateLimit?.Starts,
             RateInterval = d.Options.RateLimit?.Per,
         });
-        await scope.ServiceProvider.GetRequiredService<JobStore>().UpsertJobTypesAsync(records, cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<JobStore>().UpsertJobTypesAsync(options.Value.ServerName, records, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

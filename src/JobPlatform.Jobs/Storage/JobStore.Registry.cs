@@ -27,59 +27,120 @@ public sealed partial class JobStore
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Registers (or refreshes) the job types a worker offers.</summary>
-    public async Task UpsertJobTypesAsync(IEnumerable<JobTypeRecord> types, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers (or refreshes) the job types a worker offers, with the cluster-wide limits it declares for them.
+    /// Where servers disagree on a type's limits (a rolling deploy), the strictest declaration of the servers alive is
+    /// the one in force: the lowest concurrency limit, the lowest rate (starts per second); a server declaring no
+    /// limit loosens nothing. The limits are lifted or loosened only when the servers declaring them are gone.
+    /// </summary>
+    public async Task UpsertJobTypesAsync(string server, IEnumerable<JobTypeRecord> types, CancellationToken cancellationToken)
     {
+        var names = new List<string>();
         foreach (var type in types)
         {
             await using var command = await CreateCommandAsync("""
-                INSERT INTO jobplatform.job_types (name, queue, max_attempts, max_rescues, payload_schema, updated_at,
-                                                   concurrency_limit, rate_limit, rate_interval)
-                VALUES (@name, @queue, @max_attempts, @max_rescues, @schema::jsonb, now(), @concurrency_limit, @rate_limit, @rate_interval)
+                INSERT INTO jobplatform.job_types (name, queue, max_attempts, max_rescues, payload_schema, updated_at)
+                VALUES (@name, @queue, @max_attempts, @max_rescues, @schema::jsonb, now())
                 ON CONFLICT (name) DO UPDATE
                 SET queue = excluded.queue, max_attempts = excluded.max_attempts, max_rescues = excluded.max_rescues,
-                    payload_schema = excluded.payload_schema, updated_at = excluded.updated_at,
-                    concurrency_limit = excluded.concurrency_limit, rate_limit = excluded.rate_limit,
-                    rate_interval = excluded.rate_interval
+                    payload_schema = excluded.payload_schema, updated_at = excluded.updated_at;
+                INSERT INTO jobplatform.job_type_declarations (type, server, concurrency_limit, rate_limit, rate_interval, seen_at)
+                VALUES (@name, @server, @concurrency_limit, @rate_limit, @rate_interval, now())
+                ON CONFLICT (type, server) DO UPDATE
+                SET concurrency_limit = excluded.concurrency_limit, rate_limit = excluded.rate_limit,
+                    rate_interval = excluded.rate_interval, seen_at = excluded.seen_at;
                 """, cancellationToken);
             command.Parameters.Add(Nullable("concurrency_limit", NpgsqlDbType.Integer, type.ConcurrencyLimit));
             command.Parameters.Add(Nullable("rate_limit", NpgsqlDbType.Integer, type.RateLimit));
             command.Parameters.Add(Nullable("rate_interval", NpgsqlDbType.Interval, type.RateInterval));
             command.Parameters.Add(new NpgsqlParameter<string>("name", type.Name));
+            command.Parameters.Add(new NpgsqlParameter<string>("server", server));
             command.Parameters.Add(new NpgsqlParameter<string>("queue", type.Queue));
             command.Parameters.Add(new NpgsqlParameter<int>("max_attempts", type.MaxAttempts));
             command.Parameters.Add(new NpgsqlParameter<int>("max_rescues", type.MaxRescues));
             command.Parameters.Add(new NpgsqlParameter<string>("schema", type.PayloadSchema));
             await command.ExecuteNonQueryAsync(cancellationToken);
+            names.Add(type.Name);
         }
+        await ApplyStrictestLimitsAsync(names, cancellationToken);
     }
 
-    /// <summary>Records that a server is alive, with what it runs now, and forgets servers silent for too long.</summary>
-    public async Task HeartbeatAsync(ServerRecord server, TimeSpan forgetAfter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets the limits in force for <paramref name="types"/> from the declarations of the servers alive (see
+    /// <see cref="UpsertJobTypesAsync"/>). The rows are locked in name order, as claims lock them.
+    /// </summary>
+    private async Task ApplyStrictestLimitsAsync(IReadOnlyCollection<string> types, CancellationToken cancellationToken)
     {
+        if (types.Count == 0) return;
         await using var command = await CreateCommandAsync("""
+            WITH locked AS (
+                SELECT name FROM jobplatform.job_types WHERE name = ANY(@types) ORDER BY name FOR UPDATE),
+            strictest AS (
+                SELECT l.name,
+                       (SELECT min(d.concurrency_limit) FROM jobplatform.job_type_declarations d WHERE d.type = l.name) AS concurrency_limit,
+                       r.rate_limit, r.rate_interval
+                FROM locked l
+                LEFT JOIN LATERAL (
+                    SELECT d.rate_limit, d.rate_interval FROM jobplatform.job_type_declarations d
+                    WHERE d.type = l.name AND d.rate_limit IS NOT NULL
+                    ORDER BY d.rate_limit / extract(epoch FROM d.rate_interval), d.rate_interval DESC
+                    LIMIT 1) r ON true)
+            UPDATE jobplatform.job_types t
+            SET concurrency_limit = s.concurrency_limit, rate_limit = s.rate_limit, rate_interval = s.rate_interval
+            FROM strictest s
+            WHERE t.name = s.name
+              AND (t.concurrency_limit, t.rate_limit, t.rate_interval) IS DISTINCT FROM (s.concurrency_limit, s.rate_limit, s.rate_interval)
+            """, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. types]));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="sql"/>, whose one result is the types of the declarations it deleted, and applies what the others declare.</summary>
+    private async Task ForgetDeclarationsAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
+        var types = new List<string>();
+        await using (var command = await CreateCommandAsync(sql, cancellationToken))
+        {
+            command.Parameters.AddRange(parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken)) types.Add(reader.GetString(0)); // the DELETE's rows
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+        await ApplyStrictestLimitsAsync([.. types.Distinct()], cancellationToken);
+    }
+
+    /// <summary>
+    /// Records that a server is alive, with what it runs now, and keeps its job type declarations fresh; forgets
+    /// servers, and the limits they declared, silent for longer than <paramref name="forgetAfter"/>.
+    /// </summary>
+    public async Task HeartbeatAsync(ServerRecord server, TimeSpan forgetAfter, CancellationToken cancellationToken) =>
+        await ForgetDeclarationsAsync("""
             INSERT INTO jobplatform.servers (id, host, queues, concurrency, in_flight, endpoint, started_at, heartbeat_at)
             VALUES (@id, @host, @queues, @concurrency, @in_flight, @endpoint, now(), now())
             ON CONFLICT (id) DO UPDATE
             SET queues = excluded.queues, concurrency = excluded.concurrency, in_flight = excluded.in_flight,
                 endpoint = excluded.endpoint, heartbeat_at = excluded.heartbeat_at;
             DELETE FROM jobplatform.servers WHERE heartbeat_at < now() - @forget_after;
-            """, cancellationToken);
-        command.Parameters.Add(new NpgsqlParameter<string>("id", server.Id));
-        command.Parameters.Add(new NpgsqlParameter<string>("host", server.Host));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("queues", server.Queues));
-        command.Parameters.Add(new NpgsqlParameter<int>("concurrency", server.Concurrency));
-        command.Parameters.Add(new NpgsqlParameter<int>("in_flight", server.InFlight));
-        command.Parameters.Add(Nullable("endpoint", NpgsqlDbType.Text, server.Endpoint));
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("forget_after", forgetAfter));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+            UPDATE jobplatform.job_type_declarations SET seen_at = now() WHERE server = @id;
+            DELETE FROM jobplatform.job_type_declarations WHERE seen_at < now() - @forget_after RETURNING type;
+            """,
+            [
+                new NpgsqlParameter<string>("id", server.Id),
+                new NpgsqlParameter<string>("host", server.Host),
+                new NpgsqlParameter<string[]>("queues", server.Queues),
+                new NpgsqlParameter<int>("concurrency", server.Concurrency),
+                new NpgsqlParameter<int>("in_flight", server.InFlight),
+                Nullable("endpoint", NpgsqlDbType.Text, server.Endpoint),
+                new NpgsqlParameter<TimeSpan>("forget_after", forgetAfter),
+            ], cancellationToken);
 
-    /// <summary>Removes a server that stops cleanly, so it does not linger in the list until pruned.</summary>
-    public async Task RemoveServerAsync(string id, CancellationToken cancellationToken)
-    {
-        await using var command = await CreateCommandAsync("DELETE FROM jobplatform.servers WHERE id = @id", cancellationToken);
-        command.Parameters.Add(new NpgsqlParameter<string>("id", id));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    /// <summary>Removes a server that stops cleanly, with the limits it declared, so neither lingers until pruned.</summary>
+    public async Task RemoveServerAsync(string id, CancellationToken cancellationToken) =>
+        await ForgetDeclarationsAsync("""
+            DELETE FROM jobplatform.servers WHERE id = @id;
+            DELETE FROM jobplatform.job_type_declarations WHERE server = @id RETURNING type;
+            """, [new NpgsqlParameter<string>("id", id)], cancellationToken);
 }

@@ -22,6 +22,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<BatchRecord> Batches => Set<BatchRecord>();
     public DbSet<TypeStartRecord> TypeStarts => Set<TypeStartRecord>();
     public DbSet<PausedQueueRecord> PausedQueues => Set<PausedQueueRecord>();
+    public DbSet<TokenGuardRecord> TokenGuard => Set<TokenGuardRecord>();
+    public DbSet<JobTypeDeclarationRecord> JobTypeDeclarations => Set<JobTypeDeclarationRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -128,6 +130,22 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         {
             paused.ToTable("paused_queues");
             paused.HasKey(p => p.Queue).HasName("pk_paused_queues");
+        });
+
+        modelBuilder.Entity<TokenGuardRecord>(guard =>
+        {
+            // Unlogged: emptied by crash recovery, which is the point (see TokenGuardRecord).
+            guard.ToTable("token_guard").IsUnlogged();
+            guard.HasKey(g => g.Id).HasName("pk_token_guard");
+            guard.Property(g => g.Id).ValueGeneratedNever();
+        });
+
+        modelBuilder.Entity<JobTypeDeclarationRecord>(declaration =>
+        {
+            declaration.ToTable("job_type_declarations");
+            declaration.HasKey(d => new { d.Type, d.Server }).HasName("pk_job_type_declarations");
+            // The heartbeat refreshes one server's rows; pruning looks for the stale ones.
+            declaration.HasIndex(d => d.Server).HasDatabaseName("ix_job_type_declarations_server");
         });
 
         modelBuilder.Entity<LeaseRecord>(lease =>

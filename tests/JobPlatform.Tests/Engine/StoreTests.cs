@@ -124,7 +124,7 @@ public sealed class StoreTests(PostgresFixture postgres)
     private static Task<int> RegisterTypeAsync(EngineHost host, string name, int maxAttempts = 3) =>
         host.WithStoreAsync(async s =>
         {
-            await s.UpsertJobTypesAsync([new JobTypeRecord { Name = name, Queue = "default", MaxAttempts = maxAttempts, PayloadSchema = "{}" }], CancellationToken.None);
+            await s.UpsertJobTypesAsync("test", [new JobTypeRecord { Name = name, Queue = "default", MaxAttempts = maxAttempts, PayloadSchema = "{}" }], CancellationToken.None);
             return 0;
         });
 }

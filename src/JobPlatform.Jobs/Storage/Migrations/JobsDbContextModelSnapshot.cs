@@ -289,6 +289,41 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         });
                 });
 
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.JobTypeDeclarationRecord", b =>
+                {
+                    b.Property<string>("Type")
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.Property<string>("Server")
+                        .HasColumnType("text")
+                        .HasColumnName("server");
+
+                    b.Property<int?>("ConcurrencyLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("concurrency_limit");
+
+                    b.Property<TimeSpan?>("RateInterval")
+                        .HasColumnType("interval")
+                        .HasColumnName("rate_interval");
+
+                    b.Property<int?>("RateLimit")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.HasKey("Type", "Server")
+                        .HasName("pk_job_type_declarations");
+
+                    b.HasIndex("Server")
+                        .HasDatabaseName("ix_job_type_declarations_server");
+
+                    b.ToTable("job_type_declarations", "jobplatform");
+                });
+
             modelBuilder.Entity("JobPlatform.Jobs.Storage.JobTypeRecord", b =>
                 {
                     b.Property<string>("Name")
@@ -522,6 +557,20 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasName("pk_servers");
 
                     b.ToTable("servers", "jobplatform");
+                });
+
+            modelBuilder.Entity("JobPlatform.Jobs.Storage.TokenGuardRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_token_guard");
+
+                    b.ToTable("token_guard", "jobplatform");
+
+                    NpgsqlEntityTypeBuilderExtensions.IsUnlogged(b, true);
                 });
 
             modelBuilder.Entity("JobPlatform.Jobs.Storage.TypeStartRecord", b =>

@@ -1,0 +1,195 @@
+using Npgsql;
+
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>Claiming due jobs: priority first across every type, cluster-wide limits held, fencing tokens that only rise.</summary>
+public sealed partial class JobStore
+{
+    /// <summary>
+    /// How far the fencing tokens jump after PostgreSQL lost its in-memory state (a crash, a failover): beyond any
+    /// number of tokens the lost part of the WAL can have handed out (2^32; the tokens' 63 bits allow 2^31 jumps).
+    /// </summary>
+    public const long FencingTokenJump = 1L << 32;
+
+    /// <summary>The advisory lock that lets one server at a time restore the guard ("JobPlatf" in ASCII).</summary>
+    private const long TokenGuardLock = 0x4A6F62506C617466;
+
+    /// <summary>Claims up to <paramref name="limit"/> due jobs; see <see cref="ClaimDueAsync"/>.</summary>
+    public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
+        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken) =>
+        (await ClaimDueAsync(owner, queue, types, limit, lease, cancellationToken)).Jobs;
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due jobs of one queue and the given types, highest priority first
+    /// across all of them, in one round trip and one transaction:
+    /// <list type="number">
+    /// <item>Types with a cluster-wide limit (as <c>job_types</c> says, whatever this server declared) have their rows
+    /// locked, in name order, so the claimers of every server take turns on them and the counts that follow hold.</item>
+    /// <item>Candidates: the best due jobs of the other types (rows locked by another claimer are skipped, so servers
+    /// never wait on each other nor take the same job), and of each limited type no more than its concurrency limit
+    /// minus its jobs running anywhere and its rate limit minus its starts in the window. The best
+    /// <paramref name="limit"/> of them by priority are claimed.</item>
+    /// <item>When a rate window is full, how long until its oldest start leaves it, so the caller sleeps that long.</item>
+    /// </list>
+    /// The claim commits without waiting for the WAL flush (synchronous_commit off for this transaction only): if
+    /// PostgreSQL crashes within the next moments the claim may be lost and the job runs again, which at-least-once
+    /// allows; an outcome (committed durably, so flushing the claim before it) can never survive its claim. The token
+    /// sequence's advance may be lost with it, so tokens are handed out only while <c>token_guard</c> — an unlogged
+    /// table, emptied by PostgreSQL's recovery — holds its row; see <see cref="GuardFencingTokensAsync"/>.
+    /// </summary>
+    public async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter)> ClaimDueAsync(
+        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var (jobs, retryAfter, guarded) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
+        if (guarded) return (jobs, retryAfter);
+        await GuardFencingTokensAsync(cancellationToken);
+        (jobs, retryAfter, _) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
+        return (jobs, retryAfter);
+    }
+
+    /// <summary>
+    /// After PostgreSQL lost its unflushed WAL (the guard's row is gone: a crash, or a failover, empties unlogged
+    /// tables), moves the token sequence past anything it may have handed out before, durably, and puts the guard
+    /// back. One server at a time (a transaction-scoped advisory lock), and only while the guard is missing: a second
+    /// jump after claims resumed could set the sequence below tokens already given.
+    /// </summary>
+    public async Task GuardFencingTokensAsync(CancellationToken cancellationToken)
+    {
+        await using var batch = await CreateBatchAsync(cancellationToken,
+            "SELECT set_config('synchronous_commit', 'on', true)",
+            $"SELECT pg_advisory_xact_lock({TokenGuardLock})",
+            $"""
+            SELECT setval('jobplatform.fencing_tokens', nextval('jobplatform.fencing_tokens') + {FencingTokenJump})
+            WHERE NOT EXISTS (SELECT 1 FROM jobplatform.token_guard)
+            """,
+            "INSERT INTO jobplatform.token_guard (id) VALUES (1) ON CONFLICT DO NOTHING");
+        batch.EnableErrorBarriers = false; // one transaction, committed durably
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter, bool Guarded)> TryClaimAsync(
+        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var batch = await CreateBatchAsync(cancellationToken,
+            "SELECT set_config('synchronous_commit', 'off', true), EXISTS (SELECT 1 FROM jobplatform.token_guard)",
+            $"""
+            SELECT name FROM jobplatform.job_types
+            WHERE name = ANY(@types) AND {IsLimited("job_types")}
+            ORDER BY name
+            FOR UPDATE
+            """,
+            ClaimSql,
+            $"""
+            SELECT min(extract(epoch FROM w.oldest + t.rate_interval - now()))::float8
+            FROM jobplatform.job_types t
+            CROSS JOIN LATERAL (
+                SELECT min(s.started_at) AS oldest, count(*) AS starts FROM jobplatform.type_starts s
+                WHERE s.type = t.name AND s.started_at > now() - t.rate_interval) w
+            WHERE t.name = ANY(@types) AND t.rate_limit IS NOT NULL AND w.starts >= t.rate_limit
+            """);
+        foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>().Skip(1))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. types]));
+            if (command.CommandText != ClaimSql) continue;
+            command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
+            command.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
+            command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        }
+        // One transaction: the limited types' locks hold until the claim is written. The claim statement runs after
+        // the lock statement, so its snapshot sees every claim committed before the locks were granted.
+        batch.EnableErrorBarriers = false;
+        // A hot path: prepared once per pooled connection, then only bound and run (see JobStore.InsertAsync).
+        await batch.PrepareAsync(cancellationToken);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var guarded = reader.GetBoolean(1);
+        await reader.NextResultAsync(cancellationToken); // the locked types
+        await reader.NextResultAsync(cancellationToken);
+        var claimed = await ReadClaimedAsync(reader, limit, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        TimeSpan? retryAfter = await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
+            ? TimeSpan.FromSeconds(Math.Max(0.001, reader.GetDouble(0))) : null;
+        return (claimed, retryAfter, guarded);
+    }
+
+    /// <summary>Whether a type (a <c>job_types</c> row) has a cluster-wide limit.</summary>
+    private static string IsLimited(string type) => $"({type}.concurrency_limit IS NOT NULL OR {type}.rate_limit IS NOT NULL)";
+
+    /// <summary>
+    /// The claim itself (see <see cref="ClaimDueAsync"/>). A type without a <c>job_types</c> row counts as unlimited,
+    /// and everything is bounded by @limit, the free slots. One queue (an equality, not ANY) lets PostgreSQL read
+    /// ix_jobs_due in order and stop after the rows it takes.
+    /// </summary>
+    private static readonly string ClaimSql = $"""
+        WITH limited AS (
+            SELECT t.name, t.rate_limit, t.rate_interval,
+                   GREATEST(0, LEAST(@limit,
+                       COALESCE(t.concurrency_limit - (SELECT count(*) FROM jobplatform.jobs r WHERE r.type = t.name AND r.state = 'processing'), @limit),
+                       COALESCE(t.rate_limit - (SELECT count(*) FROM jobplatform.type_starts s
+                                                 WHERE s.type = t.name AND s.started_at > now() - t.rate_interval), @limit))) AS allowed
+            FROM jobplatform.job_types t
+            WHERE t.name = ANY(@types) AND {IsLimited("t")}),
+        ready AS (
+            SELECT EXISTS (SELECT 1 FROM jobplatform.token_guard)
+               AND NOT EXISTS (SELECT 1 FROM jobplatform.paused_queues WHERE queue = @queue) AS ok),
+        free AS (
+            SELECT j.id, j.priority, j.run_at FROM jobplatform.jobs j
+            WHERE j.state IN ('enqueued', 'scheduled') AND j.run_at <= now() AND j.queue = @queue
+              AND j.type = ANY(@types) AND j.type <> ALL(ARRAY(SELECT name FROM limited))
+              AND (SELECT ok FROM ready)
+            ORDER BY j.priority DESC, j.run_at, j.id
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED),
+        bounded AS (
+            SELECT c.id, c.priority, c.run_at FROM limited l
+            CROSS JOIN LATERAL (
+                SELECT j.id, j.priority, j.run_at FROM jobplatform.jobs j
+                WHERE j.state IN ('enqueued', 'scheduled') AND j.run_at <= now() AND j.queue = @queue AND j.type = l.name
+                  AND (SELECT ok FROM ready)
+                ORDER BY j.priority DESC, j.run_at, j.id
+                LIMIT l.allowed
+                FOR UPDATE SKIP LOCKED) c),
+        chosen AS (
+            SELECT id FROM (SELECT * FROM free UNION ALL SELECT * FROM bounded) c
+            ORDER BY priority DESC, run_at, id
+            LIMIT @limit),
+        claimed AS (
+            UPDATE jobplatform.jobs j
+            SET state = 'processing', attempt = j.attempt + 1, started_at = now(), finished_at = NULL,
+                lease_owner = @owner, lease_expires_at = now() + @lease,
+                fencing_token = nextval('jobplatform.fencing_tokens')
+            FROM chosen WHERE j.id = chosen.id
+            RETURNING j.id, j.type, j.queue, j.payload::text, j.attempt, j.max_attempts, j.fencing_token,
+                      j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals, j.batch_id),
+        pruned AS (
+            DELETE FROM jobplatform.type_starts s USING limited l
+            WHERE s.type = l.name AND l.rate_limit IS NOT NULL AND s.started_at <= now() - l.rate_interval),
+        logged AS (
+            INSERT INTO jobplatform.type_starts (type, started_at)
+            SELECT c.type, now() FROM claimed c JOIN limited l ON l.name = c.type WHERE l.rate_limit IS NOT NULL)
+        SELECT * FROM claimed
+        """;
+
+    private static async Task<IReadOnlyList<ClaimedJob>> ReadClaimedAsync(NpgsqlDataReader reader, int limit, CancellationToken cancellationToken)
+    {
+        var claimed = new List<ClaimedJob>(limit);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(new ClaimedJob(
+                reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetInt32(4), reader.GetInt32(5), reader.GetInt64(6),
+                reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9))
+            {
+                Tags = reader.GetFieldValue<string[]>(10),
+                Timeout = reader.IsDBNull(11) ? null : reader.GetFieldValue<TimeSpan>(11),
+                RetryIntervals = reader.IsDBNull(12) ? null : reader.GetFieldValue<TimeSpan[]>(12),
+                BatchId = reader.IsDBNull(13) ? null : reader.GetGuid(13),
+            });
+        }
+        return claimed;
+    }
+
+}

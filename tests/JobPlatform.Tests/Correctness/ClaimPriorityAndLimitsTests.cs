@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using JobPlatform.Jobs.Client;
+using JobPlatform.Jobs.Handlers;
+using JobPlatform.Tests.Engine;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobPlatform.Tests.Correctness;
+
+/// <summary>
+/// Findings 4 and 5 of issue 16: a claim honours priority across the limited and unlimited types of a queue, and a
+/// cluster-wide limit holds however the servers running it are configured (a rolling deploy): the strictest limit
+/// any live server declares is the one in force, and every server obeys it, declared or not.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClaimPriorityAndLimitsTests(PostgresFixture postgres)
+{
+    /// <summary>The order in which jobs started, by their payload's text.</summary>
+    public sealed class StartOrder
+    {
+        public ConcurrentQueue<string> Texts { get; } = new();
+    }
+
+    public sealed class OrderedJob(StartOrder order) : IJob<EchoPayload>
+    {
+        public Task ExecuteAsync(EchoPayload payload, JobContext context, CancellationToken cancellationToken)
+        {
+            order.Texts.Enqueue(payload.Text);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_high_priority_job_of_a_limited_type_runs_before_low_priority_jobs_of_unlimited_types()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var order = new StartOrder();
+        await using var worker = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(order);
+            jobs.AddJob<OrderedJob, EchoPayload>("plain");
+            jobs.AddJob<OrderedJob, EchoPayload>("limited", o => o.ConcurrencyLimit = 5);
+        }, o => o.Concurrency = 1);
+
+        await worker.WithClientAsync(async c => { await c.PauseQueueAsync("default"); return 0; });
+        await worker.WithClientAsync(c => c.EnqueueManyAsync("plain", Enumerable.Range(0, 20).Select(i => new EchoPayload($"low {i}"))));
+        await worker.EnqueueAsync("limited", new EchoPayload("urgent"), new EnqueueOptions { Priority = 10 });
+        await worker.WithClientAsync(async c => { await c.ResumeQueueAsync("default"); return 0; });
+
+        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'", 21, TimeSpan.FromSeconds(30));
+        Assert.Equal("urgent", order.Texts.First());
+    }
+
+    [Fact]
+    public async Task Two_servers_that_disagree_on_a_limit_never_overshoot_the_strictest_and_it_is_lifted_when_its_server_goes()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var parallelism = new Parallelism(); // shared: it sees the whole cluster
+        Task<EngineHost> StartAsync(string name, int? limit) => EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(parallelism);
+            jobs.AddJob<ParallelismJob, EchoPayload>("limited", o => o.ConcurrencyLimit = limit);
+        }, o => (o.ServerName, o.Concurrency) = (name, 10));
+
+        // The old version declares a limit of two; the new one, started after it, declares none (or a looser one).
+        var old = await StartAsync("old-version", 2);
+        await using var looser = await StartAsync("looser-version", 8);
+        await using var unlimited = await StartAsync("new-version", null);
+
+        await unlimited.WithClientAsync(c => c.EnqueueManyAsync("limited", Enumerable.Range(0, 40).Select(i => new EchoPayload($"{i}"))));
+        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'", 40, TimeSpan.FromSeconds(60));
+        Assert.Equal(2, parallelism.MaxOf("default"));
+        Assert.Equal(2, await Sql.ScalarAsync(db, "SELECT concurrency_limit FROM jobplatform.job_types WHERE name = 'limited'"));
+        Assert.True(await Sql.ScalarAsync(db, "SELECT count(DISTINCT server) FROM jobplatform.job_attempts") >= 2, "one server did all the work");
+
+        // The old version stops: the strictest limit left is the looser version's.
+        await old.DisposeAsync();
+        Assert.Equal(8, await Sql.ScalarAsync(db, "SELECT concurrency_limit FROM jobplatform.job_types WHERE name = 'limited'"));
+    }
+
+    /// <summary>Waits until the test lets every run end.</summary>
+    public sealed class HeldJob(TaskCompletionSource release) : IJob<EchoPayload>
+    {
+        public Task ExecuteAsync(EchoPayload payload, JobContext context, CancellationToken cancellationToken) =>
+            release.Task.WaitAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_limited_type_whose_registry_row_is_gone_is_claimed_no_more_than_the_free_slots()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var worker = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(release);
+            jobs.AddJob<HeldJob, EchoPayload>("held", o => (o.ConcurrencyLimit, o.Queue) = (5, "held"));
+        }, o => (o.Queues, o.Concurrency) = (["held"], 3));
+        await worker.WithClientAsync(async c => { await c.PauseQueueAsync("held"); return 0; });
+        await worker.WithClientAsync(c => c.EnqueueManyAsync("held", Enumerable.Range(0, 10).Select(i => new EchoPayload($"{i}"))));
+        await Sql.ExecuteAsync(db, "DELETE FROM jobplatform.job_types WHERE name = 'held'");
+        await worker.WithClientAsync(async c => { await c.ResumeQueueAsync("held"); return 0; });
+
+        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'processing'", 3, TimeSpan.FromSeconds(10));
+        await Task.Delay(500); // more claims, had there been room for them, would have been made by now
+        Assert.Equal(3, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'processing'"));
+        release.TrySetResult();
+        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'", 10, TimeSpan.FromSeconds(20));
+    }
+}
