@@ -14,7 +14,7 @@ internal sealed partial class JobClient
     {
         var cron = ScheduleValidation.Validate(definition);
         await RequireTypeAsync(definition.Type, cancellationToken);
-        var now = time.GetUtcNow();
+        var now = await scheduleClock.NowAsync(cancellationToken);
         var record = new ScheduleRecord
         {
             Name = definition.Name, Cron = definition.Cron, TimeZone = definition.TimeZone, Type = definition.Type,
@@ -42,7 +42,7 @@ internal sealed partial class JobClient
         await RequireTypeAsync(definition.Type, cancellationToken);
         var record = await db.Schedules.SingleOrDefaultAsync(s => s.Name == definition.Name, cancellationToken);
         if (record is null) return null;
-        var now = time.GetUtcNow();
+        var now = await scheduleClock.NowAsync(cancellationToken);
         if (record.Cron != definition.Cron || record.TimeZone != definition.TimeZone)
             record.NextRunAt = cron.Next(now) ?? throw new ArgumentException($"'{definition.Cron}' has no occurrence after now.", nameof(definition));
         (record.Cron, record.TimeZone, record.Type, record.Payload) = (definition.Cron, definition.TimeZone, definition.Type, definition.PayloadJson);
@@ -52,16 +52,19 @@ internal sealed partial class JobClient
         return await GetScheduleAsync(definition.Name, cancellationToken);
     }
 
-    public async Task<bool> PauseScheduleAsync(string name, CancellationToken cancellationToken = default) =>
-        await db.Schedules.Where(s => s.Name == name)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Paused, true).SetProperty(s => s.UpdatedAt, time.GetUtcNow()), cancellationToken) == 1;
+    public async Task<bool> PauseScheduleAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var now = await scheduleClock.NowAsync(cancellationToken);
+        return await db.Schedules.Where(s => s.Name == name)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Paused, true).SetProperty(s => s.UpdatedAt, now), cancellationToken) == 1;
+    }
 
     public async Task<bool> ResumeScheduleAsync(string name, CancellationToken cancellationToken = default)
     {
         var record = await db.Schedules.SingleOrDefaultAsync(s => s.Name == name, cancellationToken);
         if (record is null) return false;
         if (!record.Paused) return true;
-        var now = time.GetUtcNow();
+        var now = await scheduleClock.NowAsync(cancellationToken);
         record.NextRunAt = CronSchedule.Parse(record.Cron, record.TimeZone).Next(now) ?? record.NextRunAt;
         (record.Paused, record.UpdatedAt) = (false, now);
         await db.SaveChangesAsync(cancellationToken);

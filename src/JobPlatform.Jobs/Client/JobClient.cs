@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Scheduling;
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Jobs.Telemetry;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ namespace JobPlatform.Jobs.Client;
 /// so an enqueue made while the caller's <c>DbContext</c> has a transaction open is part of that transaction.
 /// </summary>
 internal sealed partial class JobClient(
-    JobsDbContext db, JobStore store, EnqueueCoalescer coalescer, JobsTelemetry telemetry, TimeProvider time) : IJobClient
+    JobsDbContext db, JobStore store, EnqueueCoalescer coalescer, JobsTelemetry telemetry, IScheduleClock scheduleClock) : IJobClient
 {
     public Task<EnqueueResult> EnqueueAsync(
         string type, string payloadJson, EnqueueOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -1,5 +1,6 @@
 using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Scheduling;
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Jobs.Telemetry;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,7 @@ public static class JobPlatformServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<JobsTelemetry>();
         services.TryAddSingleton<JobTypeRegistry>();
+        services.TryAddSingleton<IScheduleClock, DatabaseScheduleClock>();
         services.TryAddScoped<JobStore>();
         services.TryAddSingleton<EnqueueCoalescer>();
         services.TryAddScoped<IJobClient, JobClient>();

@@ -14,16 +14,16 @@ namespace JobPlatform.Jobs.Scheduling;
 /// </summary>
 public sealed partial class ScheduleFirer(
     IServiceScopeFactory scopeFactory,
-    TimeProvider time,
+    IScheduleClock clock,
     IOptions<SchedulingOptions> options,
     ILogger<ScheduleFirer> logger)
 {
     private const int MaxSchedulesPerRound = 100, MaxOccurrencesPerFiring = 10_000;
 
-    /// <summary>Fires every due schedule; returns when the next one is due, if any.</summary>
-    public async Task<DateTimeOffset?> FireDueAsync(CancellationToken cancellationToken)
+    /// <summary>Fires every due schedule; returns how long until the next one is due, if any (by <see cref="IScheduleClock"/>).</summary>
+    public async Task<TimeSpan?> FireDueAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = await clock.NowAsync(cancellationToken);
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
         var due = await db.Schedules.AsNoTracking()
@@ -42,7 +42,7 @@ public sealed partial class ScheduleFirer(
             }
         }
         return await db.Schedules.AsNoTracking().Where(s => !s.Paused)
-            .MinAsync(s => (DateTimeOffset?)s.NextRunAt, cancellationToken);
+            .MinAsync(s => (DateTimeOffset?)s.NextRunAt, cancellationToken) - now;
     }
 
     private async Task FireAsync(IServiceProvider services, string name, DateTimeOffset now, CancellationToken cancellationToken)

@@ -42,8 +42,8 @@ public sealed partial class ScheduleRunner(
                 try
                 {
                     await HoldLeaseAsync(stoppingToken);
-                    if (IsLeader && await firer.FireDueAsync(stoppingToken) is { } next)
-                        wait = TimeSpan.FromTicks(Math.Clamp((next - time.GetUtcNow()).Ticks, TimeSpan.FromMilliseconds(5).Ticks, tick.Ticks));
+                    if (IsLeader && await firer.FireDueAsync(stoppingToken) is { } untilNext)
+                        wait = TimeSpan.FromTicks(Math.Clamp(untilNext.Ticks, TimeSpan.FromMilliseconds(5).Ticks, tick.Ticks));
                     failures.Succeeded();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -38,6 +38,15 @@ public sealed partial class JobStore
     /// <summary>Whether this store's statements run inside a transaction (the caller's, or one open on the context).</summary>
     public bool InTransaction => CurrentTransaction is not null;
 
+    /// <summary>The database's clock: the start of this statement (not of an open transaction).</summary>
+    public async Task<DateTimeOffset> DatabaseNowAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("SELECT statement_timestamp()", cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetFieldValue<DateTimeOffset>(0);
+    }
+
     /// <summary>Wakes idle servers (LISTEN <see cref="EnqueuedChannel"/>): jobs became claimable.</summary>
     public async Task NotifyEnqueuedAsync(CancellationToken cancellationToken)
     {

@@ -22,7 +22,8 @@ public sealed class ScheduleTests(PostgresFixture postgres)
         var db = await postgres.CreateDatabaseAsync();
         var host = await EngineHost.StartAsync(db, jobs =>
         {
-            jobs.Services.AddSingleton<TimeProvider>(clock).AddSingleton(new Executions());
+            jobs.Services.AddSingleton<TimeProvider>(clock).AddSingleton<IScheduleClock>(new TimeProviderScheduleClock(clock))
+                .AddSingleton(new Executions());
             jobs.AddJob<EchoJob, EchoPayload>("echo");
             jobs.Services.Configure<SchedulingOptions>(o => o.Enabled = false); // the test fires
         }, o => o.Queues = ["nobody-listens"]);
