@@ -8,6 +8,12 @@ public static class EnqueueLimits
 {
     public const int MaxAttempts = 100, MaxRescues = 100, MaxTags = 20, MaxKeyLength = 200;
 
+    /// <summary>The longest timeout an attempt may have: 49 days, within the range of .NET's timers (2^32 - 2 ms).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(49);
+
+    /// <summary>Whether <paramref name="timeout"/> is positive and no longer than <see cref="MaxTimeout"/>.</summary>
+    public static bool IsValidTimeout(TimeSpan timeout) => timeout > TimeSpan.Zero && timeout <= MaxTimeout;
+
     /// <summary>A unique key or a tag: 1 to <see cref="MaxKeyLength"/> characters, without U+0000 (PostgreSQL text cannot hold it).</summary>
     public static bool IsValidKey(string key) => key.Length is > 0 and <= MaxKeyLength && !key.Contains('\0');
 

@@ -16,7 +16,11 @@ public sealed record EnqueueOptions
     /// <summary>Run no earlier than this; null means now (or after <see cref="Delay"/>).</summary>
     public DateTimeOffset? RunAt { get; init; }
 
-    /// <summary>Run this long after the database's now; ignored when <see cref="RunAt"/> is set.</summary>
+    /// <summary>
+    /// Run this long after the enqueue, by the database's clock; ignored when <see cref="RunAt"/> is set. Inside the
+    /// caller's transaction it counts from the enqueue's own statement, not from the transaction's start nor its
+    /// commit: a job whose transaction commits later than its delay runs at the commit.
+    /// </summary>
     public TimeSpan? Delay { get; init; }
 
     /// <summary>While an unfinished job has this key, enqueueing it again returns that job and creates none.</summary>
@@ -24,7 +28,7 @@ public sealed record EnqueueOptions
 
     public IReadOnlyList<string>? Tags { get; init; }
 
-    /// <summary>An attempt running longer is cancelled and fails with a timeout.</summary>
+    /// <summary>An attempt running longer is cancelled and fails with a timeout; at most <see cref="EnqueueLimits.MaxTimeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>Makes this job a continuation: it waits (<c>awaiting</c>) until this job ends.</summary>

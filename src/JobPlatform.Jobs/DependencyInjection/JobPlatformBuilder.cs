@@ -80,6 +80,8 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         configure?.Invoke(options);
         if (!JobTypeNames.IsValid(options.Queue))
             throw new ArgumentException($"'{options.Queue}' is not a valid queue name ({JobTypeNames.Pattern}).", nameof(configure));
+        if (options.Timeout is { } timeout && !Client.EnqueueLimits.IsValidTimeout(timeout))
+            throw new ArgumentException($"A timeout must be positive and at most {Client.EnqueueLimits.MaxTimeout.TotalDays} days.", nameof(configure));
         if (options.ConcurrencyLimit is < 1)
             throw new ArgumentException("A concurrency limit allows at least one running job.", nameof(configure));
         options.RateLimit?.Validate();

@@ -32,7 +32,8 @@ public sealed partial class JobExecutor(
         registry.TryGet(job.Type, out var definition);
         var timeout = job.Timeout ?? definition?.Options.Timeout;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken);
-        if (timeout is { } limit) cancellation.CancelAfter(limit);
+        // Enqueues refuse longer timeouts; a row written otherwise gets the longest a timer allows, not an exception.
+        if (timeout is { } limit) cancellation.CancelAfter(limit < Client.EnqueueLimits.MaxTimeout ? limit : Client.EnqueueLimits.MaxTimeout);
         var attempt = running.Add(job, cancellation, claimSentAt);
         try
         {

@@ -17,8 +17,8 @@ internal static class ScheduleValidation
             throw new ArgumentException($"'{definition.Queue}' is not a valid queue name.", nameof(definition));
         if (definition.MaxAttempts is < 1 or > 100)
             throw new ArgumentException("MaxAttempts must be between 1 and 100.", nameof(definition));
-        if (definition.Timeout is { } timeout && timeout <= TimeSpan.Zero)
-            throw new ArgumentException("Timeout must be positive.", nameof(definition));
+        if (definition.Timeout is { } timeout && !Client.EnqueueLimits.IsValidTimeout(timeout))
+            throw new ArgumentException($"Timeout must be positive and at most {Client.EnqueueLimits.MaxTimeout.TotalDays} days.", nameof(definition));
         try
         {
             using var payload = JsonDocument.Parse(definition.PayloadJson);

@@ -100,12 +100,12 @@ public sealed partial class JobStore
                        0, @trace_parent, @unique_key, @tags, @timeout, @retry_intervals, @parent_id, @continue_on,
                        CASE WHEN s.state = 'cancelled' THEN {SkippedReason("@parent_id", "p.state", "@continue_on")} END
                 FROM jobplatform.job_types t
-                CROSS JOIN LATERAL (SELECT COALESCE(@run_at, now() + COALESCE(@delay, interval '0')) AS due) d
+                CROSS JOIN LATERAL (SELECT COALESCE(@run_at, statement_timestamp() + COALESCE(@delay, interval '0')) AS due) d
                 LEFT JOIN parent p ON true
                 CROSS JOIN LATERAL (SELECT CASE
                     WHEN @parent_id IS NULL OR @continue_on = 'always' AND p.state IN {Finished}
                                             OR @continue_on = p.state THEN
-                        CASE WHEN d.due <= now() THEN 'enqueued' ELSE 'scheduled' END
+                        CASE WHEN d.due <= statement_timestamp() THEN 'enqueued' ELSE 'scheduled' END
                     WHEN p.state IN {Finished} OR p.state IS NULL THEN 'cancelled'
                     ELSE 'awaiting' END AS state) s
                 WHERE t.name = @type
@@ -148,7 +148,7 @@ public sealed partial class JobStore
         int maxAttempts, maxRescues;
         DateTime now;
         await using (var lookup = await CreateCommandAsync(
-            "SELECT queue, max_attempts, max_rescues, now() FROM jobplatform.job_types WHERE name = @type", cancellationToken))
+            "SELECT queue, max_attempts, max_rescues, statement_timestamp() FROM jobplatform.job_types WHERE name = @type", cancellationToken))
         {
             lookup.Parameters.Add(new NpgsqlParameter<string>("type", template.Type));
             await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
