@@ -3,6 +3,7 @@
 // Side by side with Hangfire and Quartz.NET: ... -- compare [--quick] [--concurrency N] [--engines jobplatform,hangfire,quartz]
 // Load generator against a running api: ... -- load --url http://localhost:8080 [--rate N | --concurrency N] --duration S
 // Chaos suite (kills, pauses, a database restart; checks nothing is lost): ... -- chaos [--jobs 50000] (see ChaosOptions)
+// Randomised explorer (every operation and fault, invariants after each seed): ... -- explore --seeds N [--seed S to replay]
 using System.Runtime.InteropServices;
 using JobPlatform.Benchmarks;
 using JobPlatform.Benchmarks.Chaos;
@@ -12,6 +13,12 @@ using JobPlatform.Benchmarks.Load;
 if (args.FirstOrDefault() == "load") return await LoadCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "compare") return await CompareCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "chaos") return await ChaosCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "explore") return await JobPlatform.Benchmarks.Explore.ExploreCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "explore-worker")
+{
+    await JobPlatform.Benchmarks.Explore.ExploreWorker.RunAsync(args[1..]);
+    return 0;
+}
 if (args.FirstOrDefault() == "chaos-worker")
 {
     await ChaosWorker.RunAsync(args[1..]);

@@ -33,7 +33,17 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
 
     private static string DataOf(string directory) => Path.Combine(directory, "data");
 
-    private Process StartServer() => Start(PostgresBinaries.Program(_binaries, "postgres"), _serverArguments, _runAs);
+    private Process StartServer() => Start(PostgresBinaries.Program(_binaries, "postgres"), _serverArguments, _runAs, CountDeadlocks);
+
+    private int _deadlocks;
+
+    /// <summary>How many deadlocks (40P01) the server has logged since it first started, across restarts.</summary>
+    public int DeadlocksLogged => Volatile.Read(ref _deadlocks);
+
+    private void CountDeadlocks(string line)
+    {
+        if (line.Contains("deadlock detected", StringComparison.Ordinal)) Interlocked.Increment(ref _deadlocks);
+    }
 
     public string AdminConnectionString { get; }
 
@@ -130,7 +140,7 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
-    private static Process Start(string file, IEnumerable<string> args, string? runAs)
+    private static Process Start(string file, IEnumerable<string> args, string? runAs, Action<string>? onLine = null)
     {
         var (command, arguments) = LocalCommand.As(runAs, file, args);
         var info = new ProcessStartInfo(command, arguments);
@@ -138,8 +148,8 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
         info.RedirectStandardError = true;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
         // Drain the server's output so it never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) onLine?.Invoke(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) onLine?.Invoke(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

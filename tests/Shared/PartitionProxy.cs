@@ -1,14 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace JobPlatform.Tests.Infrastructure;
+namespace JobPlatform.Testing;
 
 /// <summary>
 /// A TCP relay on 127.0.0.1 in front of a server, which can cut the network the way a partition does: while cut,
 /// nothing is relayed either way and new connections are accepted but go nowhere — no error, no reset, just
 /// silence, unlike a stopped server that refuses at once. <see cref="Heal"/> relays again what was held.
 /// </summary>
-public sealed class PartitionProxy : IAsyncDisposable
+internal sealed class PartitionProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly string _targetHost;

@@ -1,0 +1,127 @@
+using JobPlatform.Benchmarks.Chaos;
+using Npgsql;
+
+namespace JobPlatform.Benchmarks.Explore;
+
+/// <summary>The invariants every seed must keep; each failure is one line naming what broke and how often.</summary>
+public static class ExploreVerifier
+{
+    /// <summary>How far apart this machine's clock (the handlers' run log) and the database's may be: one host.</summary>
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(50);
+
+    public static async Task<List<string>> VerifyAsync(ChaosDatabase db, ExploreLedger ledger)
+    {
+        var failures = new List<string>();
+        void Expect(long actual, string what)
+        {
+            if (actual != 0) failures.Add($"{actual:N0} {what}");
+        }
+
+        var mustExist = ledger.Accepted.Keys.Where(id => !ledger.Deleted.ContainsKey(id) && !ledger.Uncertain.ContainsKey(id)).ToArray();
+        Expect(mustExist.Length - await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE id = ANY($1)", mustExist),
+            "accepted jobs are missing");
+        Expect(await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE id = ANY($1)", ledger.RolledBack.Keys.ToArray()),
+            "jobs of rolled-back transactions exist");
+        Expect(await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')"),
+            "jobs did not end");
+        Expect(await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE lease_owner IS NOT NULL OR lease_expires_at IS NOT NULL"),
+            "jobs are still claimed");
+        Expect(await db.ScalarAsync("SELECT count(*) FROM (SELECT 1 FROM chaos.effects GROUP BY job_id, token HAVING count(*) > 1) d"),
+            "claims (fencing tokens) applied their effect more than once");
+        Expect(await db.ScalarAsync("""
+            SELECT count(*) FROM jobplatform.jobs j
+            WHERE j.state = 'succeeded' AND j.type LIKE 'explore.%'
+              AND (SELECT count(*) FROM chaos.effects e WHERE e.job_id = j.id AND e.token = j.fencing_token) <> 1
+            """), "succeeded jobs whose successful claim did not apply its effect exactly once");
+
+        var runs = await RunsAsync(db);
+        var (overlaps, falling) = (0, 0);
+        var examples = new List<string>();
+        foreach (var job in runs.GroupBy(r => r.JobId))
+        {
+            var byStart = job.OrderBy(r => r.StartedAt).ToList();
+            for (var i = 1; i < byStart.Count; i++)
+            {
+                var (earlier, later) = (byStart[i - 1], byStart[i]);
+                if (later.Token <= earlier.Token) falling++;
+                // Two runs of one job at once, the earlier one not frozen (its lease could not have been valid then).
+                if (earlier.StoppedAt is { } stopped && stopped > later.StartedAt + Tolerance && !ledger.WasFrozenDuring(earlier.Pid, earlier.StartedAt, stopped))
+                {
+                    overlaps++;
+                    if (examples.Count < 3)
+                        examples.Add($"job {job.Key}: token {earlier.Token} (pid {earlier.Pid}) ran {earlier.StartedAt:HH:mm:ss.fff}-{stopped:HH:mm:ss.fff}, " +
+                                     $"token {later.Token} (pid {later.Pid}) started {later.StartedAt:HH:mm:ss.fff}");
+                }
+            }
+        }
+        Expect(falling, "runs whose fencing token did not rise above the job's previous run's");
+        Expect(overlaps, "runs of a job that overlapped an earlier run still going, unfrozen, with a valid lease"
+                         + (examples.Count > 0 ? $" ({string.Join("; ", examples)})" : ""));
+        Expect(Math.Max(0, MostAtOnce(runs.Where(r => r.Type == ExploreJob.Limited && !ledger.WasFrozenDuring(r.Pid, r.StartedAt, r.StoppedAt ?? r.StartedAt))) - ExploreJob.Limit),
+            $"more {ExploreJob.Limited} runs at once than its cluster-wide limit of {ExploreJob.Limit}");
+
+        // Continuations: each moved on once, as its parent's outcome says (where no one cancelled or deleted either).
+        foreach (var (child, kind) in ledger.Accepted.Where(a => a.Value.StartsWith("continuation:", StringComparison.Ordinal)))
+        {
+            var parts = kind.Split(':');
+            var parent = Guid.Parse(parts[1]);
+            if (ledger.Touched.ContainsKey(child) || ledger.Touched.ContainsKey(parent) || ledger.Uncertain.ContainsKey(parent)) continue;
+            var states = await db.CountsAsync("SELECT id::text || ':' || state, 1 FROM jobplatform.jobs WHERE id = ANY($1)", new[] { child, parent });
+            var parentState = states.Keys.FirstOrDefault(k => k.StartsWith(parent.ToString(), StringComparison.Ordinal))?.Split(':')[1];
+            var childState = states.Keys.FirstOrDefault(k => k.StartsWith(child.ToString(), StringComparison.Ordinal))?.Split(':')[1];
+            var shouldRun = parts[2] switch
+            {
+                "OnSuccess" => parentState == "succeeded",
+                "OnFailure" => parentState == "failed",
+                _ => parentState is not null,
+            };
+            if (parentState is null || shouldRun != (childState is "succeeded" or "failed"))
+                failures.Add($"continuation {child} ({parts[2]}) ended {childState} after its parent ended {parentState ?? "deleted"}");
+        }
+
+        // Batches: closed, with exactly one callback.
+        var batches = ledger.Batches.ToArray();
+        Expect(await db.ScalarAsync("SELECT count(*) FROM jobplatform.batches WHERE id = ANY($1) AND finished_at IS NULL", batches), "batches never closed");
+        Expect(await db.ScalarAsync("""
+            SELECT count(*) FROM jobplatform.batches b
+            WHERE b.id = ANY($1)
+              AND (SELECT count(*) FROM jobplatform.jobs j WHERE j.type = 'explore.callback' AND ('batch:' || b.id) = ANY(j.tags)) <> 1
+            """, batches), "batches whose callback was not enqueued exactly once");
+
+        // The schedule: each second fired once, none skipped between the first and the last.
+        var occurrences = await db.CountsAsync($"""
+            SELECT unique_key, count(*) FROM jobplatform.jobs WHERE unique_key LIKE 'schedule:{ExploreWorker.Schedule}:%' GROUP BY unique_key
+            """);
+        Expect(occurrences.Count(o => o.Value > 1), "schedule occurrences fired more than once");
+        var times = occurrences.Keys.Select(k => DateTimeOffset.Parse(k[$"schedule:{ExploreWorker.Schedule}:".Length..], System.Globalization.CultureInfo.InvariantCulture))
+            .Order().ToList();
+        if (times.Count < 2) failures.Add($"the schedule fired only {times.Count} times");
+        else Expect((long)(times[^1] - times[0]).TotalSeconds + 1 - times.Count, "schedule occurrences skipped");
+        return failures;
+    }
+
+    private sealed record Run(Guid JobId, long Token, string Type, int Pid, DateTimeOffset StartedAt, DateTimeOffset? StoppedAt);
+
+    private static Task<List<Run>> RunsAsync(ChaosDatabase db) => ChaosDatabase.DespiteOutagesAsync(async () =>
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT job_id, token, type, pid, started_at, stopped_at FROM explore.runs", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var runs = new List<Run>();
+        while (await reader.ReadAsync())
+            runs.Add(new Run(reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
+        return runs;
+    });
+
+    /// <summary>The most runs going at one instant (a run without a logged stop counts until its start only).</summary>
+    private static int MostAtOnce(IEnumerable<Run> runs)
+    {
+        var events = runs.SelectMany(r => new[] { (At: r.StartedAt, Delta: 1), (At: (r.StoppedAt ?? r.StartedAt) - Tolerance, Delta: -1) })
+            .OrderBy(e => e.At).ThenBy(e => e.Delta);
+        var (now, most) = (0, 0);
+        foreach (var e in events) most = Math.Max(most, now += e.Delta);
+        return most;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using JobPlatform.Benchmarks.Chaos;
+using JobPlatform.Testing;
+
+namespace JobPlatform.Benchmarks.Explore;
+
+/// <summary>
+/// One worker of a seed, behind its own relay to PostgreSQL: it can be killed (and replaced), frozen, stopped
+/// gracefully (and replaced), or cut off from the database for a while.
+/// </summary>
+internal sealed class WorkerSlot : IAsyncDisposable
+{
+    private readonly PartitionProxy _proxy;
+    private readonly string[] _arguments;
+    private readonly SemaphoreSlim _busy = new(1, 1);
+    private Process _process;
+
+    public WorkerSlot(int number, PartitionProxy proxy, string connectionString, TimeSpan lease, int skewSeconds)
+    {
+        Number = number;
+        _proxy = proxy;
+        _arguments = ExploreSeed.WorkerArguments(connectionString, lease, skewSeconds);
+        _process = Start();
+    }
+
+    public int Number { get; }
+
+    /// <summary>Workers that ended without being told to, with their exit codes.</summary>
+    public List<string> ExitedOnItsOwn { get; } = [];
+
+    private Process Start()
+    {
+        var process = SelfProcess.Start(_arguments);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private void NoteIfExited()
+    {
+        if (_process.HasExited) ExitedOnItsOwn.Add($"worker {Number} (pid {_process.Id}) exited on its own with code {_process.ExitCode}");
+    }
+
+    public Task KillAsync() => ExclusiveAsync(async () =>
+    {
+        NoteIfExited();
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = Start();
+    });
+
+    public Task FreezeAsync(TimeSpan length, ExploreLedger ledger) => ExclusiveAsync(async () =>
+    {
+        var from = DateTimeOffset.UtcNow;
+        await WorkerPool.SignalAsync(_process, "STOP");
+        await Task.Delay(length);
+        await WorkerPool.SignalAsync(_process, "CONT");
+        ledger.Frozen.Add((_process.Id, from, DateTimeOffset.UtcNow));
+    });
+
+    public Task RestartGracefullyAsync() => ExclusiveAsync(async () =>
+    {
+        NoteIfExited();
+        await WorkerPool.SignalAsync(_process, "TERM");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            if (_process.ExitCode != 0) ExitedOnItsOwn.Add($"worker {Number} (pid {_process.Id}) stopped gracefully with code {_process.ExitCode}");
+        }
+        catch (OperationCanceledException)
+        {
+            ExitedOnItsOwn.Add($"worker {Number} (pid {_process.Id}) did not stop within 30 s of SIGTERM");
+            _process.Kill();
+        }
+        _process.Dispose();
+        _process = Start();
+    });
+
+    public Task PartitionAsync(TimeSpan length) => ExclusiveAsync(async () =>
+    {
+        _proxy.Cut();
+        await Task.Delay(length);
+        _proxy.Heal();
+    });
+
+    /// <summary>After the schedule: the relay open and the worker running (faults on this slot have ended).</summary>
+    public Task HealAsync() => ExclusiveAsync(() =>
+    {
+        _proxy.Heal();
+        NoteIfExited();
+        if (_process.HasExited) _process = Start();
+        return Task.CompletedTask;
+    });
+
+    /// <summary>One fault at a time per worker: a kill must not land on a process another step is freezing.</summary>
+    private async Task ExclusiveAsync(Func<Task> fault)
+    {
+        await _busy.WaitAsync();
+        try { await fault(); }
+        finally { _busy.Release(); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _busy.WaitAsync();
+        if (!_process.HasExited)
+        {
+            await WorkerPool.SignalAsync(_process, "CONT");
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        await _proxy.DisposeAsync();
+    }
+}
