@@ -22,8 +22,13 @@ public static class ExploreVerifier
             "accepted jobs are missing");
         Expect(await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE id = ANY($1)", ledger.RolledBack.Keys.ToArray()),
             "jobs of rolled-back transactions exist");
-        Expect(await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')"),
-            "jobs did not end");
+        var unfinished = await db.CountsAsync("""
+            SELECT id || ' ' || type || ' ' || state || ' owner ' || COALESCE(lease_owner, '-') || ' lease '
+                   || COALESCE(to_char(lease_expires_at - now(), 'SS.MS'), '-') || ' s, run at ' || to_char(run_at - now(), 'SS.MS')
+                   || ' s, attempt ' || attempt || ', rescues ' || rescues, 1
+            FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled') LIMIT 3
+            """);
+        if (unfinished.Count > 0) failures.Add($"jobs did not end, e.g. {string.Join("; ", unfinished.Keys)}");
         Expect(await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE lease_owner IS NOT NULL OR lease_expires_at IS NOT NULL"),
             "jobs are still claimed");
         Expect(await db.ScalarAsync("SELECT count(*) FROM (SELECT 1 FROM chaos.effects GROUP BY job_id, token HAVING count(*) > 1) d"),

@@ -20,9 +20,11 @@ public sealed partial class JobExecutor(
     JobCompleter completer,
     JobsTelemetry telemetry,
     IOptions<ProcessingOptions> options,
+    TimeProvider time,
     ILogger<JobExecutor> logger)
 {
     private readonly string _server = options.Value.ServerName;
+    private readonly TimeSpan _lease = options.Value.LeaseDuration;
 
     /// <param name="claimSentAt">When the claim that returned the job was sent (<see cref="TimeProvider.GetTimestamp"/>): its lease counts from there.</param>
     /// <param name="shutdownToken">Cancelled when the server stops and the grace period is over.</param>
@@ -40,7 +42,11 @@ public sealed partial class JobExecutor(
             using var activity = telemetry.StartExecution(job.Type, job.Queue, job.Id, job.Attempt, job.TraceParent);
             telemetry.RecordStarted(job.Type, job.Queue, job.StartedAt - job.RunAt);
             var clock = Stopwatch.StartNew();
-            var error = await RunHandlerAsync(job, definition, cancellation.Token);
+            // The answer to a claim can come late (a network that held it): a lease about to run out, or already run
+            // out and the job perhaps taken by another server, must not start its handler at all.
+            var error = time.GetElapsedTime(claimSentAt) >= _lease - ServerHeartbeat.StopMargin(_lease) && running.LoseLease(attempt)
+                ? new OperationCanceledException("The claim's lease was almost over before its handler could start (the claim's answer came late); the job is given back.")
+                : await RunHandlerAsync(job, definition, cancellation.Token);
             clock.Stop();
             running.HandlerReturned(attempt);
             if (handlerFinished is not null) await handlerFinished();

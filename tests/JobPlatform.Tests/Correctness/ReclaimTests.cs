@@ -80,4 +80,21 @@ public sealed class ReclaimTests(PostgresFixture postgres)
         Assert.Equal("succeeded", job.Attempts[^1].Outcome);
         Assert.DoesNotContain(job.Attempts, a => a.Outcome == "rescued" && a.FinishedAt > job.Attempts[^1].StartedAt);
     }
+
+    [Fact]
+    public async Task A_claim_whose_answer_came_after_its_lease_ran_out_does_not_start_its_handler()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var worker = await EngineHost.StartEchoWorkerAsync(db, o => (o.LeaseDuration, o.Queues) = (Lease, ["nobody-listens"]));
+        var id = await worker.EnqueueAsync("echo", new EchoPayload("late"));
+        var claimed = Assert.Single(await worker.WithStoreAsync(s => s.ClaimAsync("late-answer", "default", ["echo"], 1, Lease, CancellationToken.None)));
+
+        // The claim was sent a whole lease ago (the network held its answer): by now another server may have the job.
+        var sentLongAgo = TimeProvider.System.GetTimestamp() - (long)(Lease.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        await worker.Services.GetRequiredService<JobExecutor>().ExecuteAsync(claimed, sentLongAgo, CancellationToken.None);
+
+        Assert.Empty(worker.Services.GetRequiredService<Executions>().Runs);
+        var job = (await worker.WithClientAsync(c => c.GetAsync(id)))!;
+        Assert.Equal((JobState.Enqueued, 0), (job.State, job.Attempt)); // given back, the attempt unspent
+    }
 }
