@@ -48,9 +48,11 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
             }
             await Task.WhenAll(running);
 
-            // Heal: every worker running and reachable, the queue open; then the work drains.
+            // Heal: every worker running and reachable, the queue open, the schedule stopped (it would keep adding
+            // jobs); then the work drains.
             foreach (var slot in slots) await slot.HealAsync();
             await Safe(() => client.WithClientAsync(async c => { await c.ResumeQueueAsync("default"); return 0; }));
+            await Safe(() => client.WithClientAsync(c => c.PauseScheduleAsync(ExploreWorker.Schedule)));
             var drained = await WaitForAsync(() => data.ScalarAsync(
                 "SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')"), 0, options.DrainTimeout, null, atMost: true);
             await Task.Delay(options.Lease); // late stop logs, a schedule tick in flight
