@@ -31,4 +31,11 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapGet("/", () => Results.Text("JobPlatform worker: see /health, /alive and /metrics."));
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (OperationCanceledException)
+{
+    // Asked to stop while still starting (waiting for an unreachable database, say): a clean exit, not a crash.
+}

@@ -21,6 +21,7 @@ public sealed record ChaosReport
     public required long FencedWritesRefused { get; init; }
     public required long EffectsOfUnfinishedAttempts { get; init; }
     public required TimeSpan Duration { get; init; }
+    public required int DeadlocksLogged { get; init; }
     public required IReadOnlyList<string> Failures { get; init; }
 
     public long Rescues => AttemptOutcomes.GetValueOrDefault("rescued");
@@ -37,6 +38,7 @@ public sealed record ChaosReport
         output.WriteLine($"fenced writes refused           {FencedWritesRefused:N0}; effects of attempts that did not finish (ran again elsewhere): {EffectsOfUnfinishedAttempts:N0}");
         output.WriteLine($"enqueue calls failed and retried {FailedEnqueueCalls:N0}; unique-key pairs split: {SplitUniquePairs}");
         output.WriteLine($"worker log lines (warnings+)    {LogLines:N0}, of which during the outage: {LogLinesDuringOutage:N0}");
+        output.WriteLine($"deadlocks in PostgreSQL's log   {DeadlocksLogged}");
         output.WriteLine($"duration                        {Duration.TotalSeconds:N1} s ({JobsStored / Duration.TotalSeconds:N0} jobs/s)");
         output.WriteLine(Failures.Count == 0 ? "result                          PASS: nothing lost, nothing claimed, every successful attempt applied its effect once"
             : $"result                          FAIL:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", Failures)}");

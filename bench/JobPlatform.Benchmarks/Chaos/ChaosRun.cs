@@ -58,6 +58,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
 
         var failures = await ChaosVerifier.VerifyAsync(db, enqueuer.Accepted);
         failures.AddRange(pool.ExitedOnTheirOwn);
+        if (cluster.DeadlocksLogged > 0) failures.Add($"{cluster.DeadlocksLogged} deadlocks (40P01) in PostgreSQL's log");
         if (!ended) failures.Insert(0, $"the jobs had not all ended after {options.Timeout.TotalSeconds:N0} s; last worker log lines:{Environment.NewLine}    " +
             string.Join(Environment.NewLine + "    ", pool.RecentLog));
         return new ChaosReport
@@ -81,6 +82,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
             EffectsOfUnfinishedAttempts = await db.ScalarAsync(
                 "SELECT count(*) FROM chaos.effects e JOIN jobplatform.jobs j ON j.id = e.job_id WHERE e.token <> j.fencing_token"),
             Duration = duration,
+            DeadlocksLogged = cluster.DeadlocksLogged,
             Failures = failures,
         };
     }

@@ -18,7 +18,7 @@ public static class ExploreWorker
 {
     public const string Schedule = "explore-tick";
 
-    public static Task RunAsync(string[] args)
+    public static async Task RunAsync(string[] args)
     {
         var connectionString = args[0];
         var lease = TimeSpan.FromSeconds(double.Parse(args[1], CultureInfo.InvariantCulture));
@@ -43,7 +43,14 @@ public static class ExploreWorker
             .AddJob<ExploreJob, ExplorePayload>(ExploreJob.Limited, o => { Defaults(o); o.ConcurrencyLimit = ExploreJob.Limit; })
             .AddJob<ExploreJob, ExplorePayload>(ExploreJob.Callback, Defaults)
             .AddSchedule(Schedule, "* * * * * *", ExploreJob.Work, new ExplorePayload(1));
-        return builder.Build().RunAsync();
+        try
+        {
+            await builder.Build().RunAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while still starting, as the product's worker does: a clean exit.
+        }
     }
 
     private static void Defaults(Jobs.Handlers.JobTypeOptions o)

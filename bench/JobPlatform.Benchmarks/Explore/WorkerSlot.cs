@@ -14,6 +14,11 @@ internal sealed class WorkerSlot : IAsyncDisposable
     private readonly string[] _arguments;
     private readonly SemaphoreSlim _busy = new(1, 1);
     private Process _process;
+    private long _startedAt;
+    private readonly Queue<string> _lastLines = new();
+
+    /// <summary>How long a worker runs before a graceful stop is sent: a SIGTERM during the runtime's start ends it with 143.</summary>
+    private static readonly TimeSpan StartupTime = TimeSpan.FromSeconds(4);
 
     public WorkerSlot(int number, PartitionProxy proxy, string connectionString, TimeSpan lease, int skewSeconds)
     {
@@ -31,16 +36,34 @@ internal sealed class WorkerSlot : IAsyncDisposable
     private Process Start()
     {
         var process = SelfProcess.Start(_arguments);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _startedAt = Stopwatch.GetTimestamp();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > 40) _lastLines.Dequeue();
+        }
+    }
+
+    /// <summary>The worker's last lines of output (warnings and errors), for a report.</summary>
+    private string LastLines()
+    {
+        lock (_lastLines) return string.Join(Environment.NewLine + "      ", _lastLines);
+    }
+
     private void NoteIfExited()
     {
-        if (_process.HasExited) ExitedOnItsOwn.Add($"worker {Number} (pid {_process.Id}) exited on its own with code {_process.ExitCode}");
+        if (_process.HasExited)
+            ExitedOnItsOwn.Add($"worker {Number} (pid {_process.Id}) exited on its own with code {_process.ExitCode}; its last lines:{Environment.NewLine}      {LastLines()}");
     }
 
     public Task KillAsync() => ExclusiveAsync(async () =>
@@ -64,12 +87,15 @@ internal sealed class WorkerSlot : IAsyncDisposable
     public Task RestartGracefullyAsync() => ExclusiveAsync(async () =>
     {
         NoteIfExited();
+        var running = Stopwatch.GetElapsedTime(_startedAt);
+        if (running < StartupTime) await Task.Delay(StartupTime - running);
         await WorkerPool.SignalAsync(_process, "TERM");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
             await _process.WaitForExitAsync(timeout.Token);
-            if (_process.ExitCode != 0) ExitedOnItsOwn.Add($"worker {Number} (pid {_process.Id}) stopped gracefully with code {_process.ExitCode}");
+            if (_process.ExitCode != 0)
+                ExitedOnItsOwn.Add($"worker {Number} (pid {_process.Id}) stopped gracefully with code {_process.ExitCode}; its last lines:{Environment.NewLine}      {LastLines()}");
         }
         catch (OperationCanceledException)
         {

@@ -1,18 +1,25 @@
 using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using JobPlatform.Jobs.Resilience;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
 /// Writes this worker's job types to the database on start, so the api knows what it may enqueue, with the
-/// cluster-wide limits this server declares for them (the strictest of all servers' applies).
+/// cluster-wide limits this server declares for them (the strictest of all servers' applies). Waits for a database
+/// that has gone away since the schema was checked (see <see cref="StartupRetry"/>).
 /// </summary>
-internal sealed class JobTypeRegistrar(IServiceScopeFactory scopeFactory, JobTypeRegistry registry, IOptions<ProcessingOptions> options) : IHostedService
+internal sealed class JobTypeRegistrar(
+    IServiceScopeFactory scopeFactory, JobTypeRegistry registry, IOptions<ProcessingOptions> options, ILogger<JobTypeRegistrar> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        StartupRetry.RunAsync(logger, "Reaching the database to register this worker's job types", RegisterAsync, cancellationToken);
+
+    private async Task RegisterAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var records = registry.All.Select(d => new JobTypeRecord

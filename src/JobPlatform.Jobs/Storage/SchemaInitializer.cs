@@ -12,24 +12,12 @@ namespace JobPlatform.Jobs.Storage;
 /// </summary>
 internal sealed class SchemaInitializer(IServiceScopeFactory scopeFactory, ILogger<SchemaInitializer> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var streak = new FailureStreak(logger, "Reaching the database to prepare the schema", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
-        while (true)
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        StartupRetry.RunAsync(logger, "Reaching the database to prepare the schema", async ct =>
         {
-            try
-            {
-                await using var scope = scopeFactory.CreateAsyncScope();
-                await SchemaMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<JobsDbContext>(), cancellationToken);
-                streak.Succeeded();
-                return;
-            }
-            catch (Exception e) when (DatabaseUnavailable.Is(e) && !cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(streak.Failed(e), cancellationToken);
-            }
-        }
-    }
+            await using var scope = scopeFactory.CreateAsyncScope();
+            await SchemaMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<JobsDbContext>(), ct);
+        }, cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
