@@ -162,7 +162,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
     }
 
     /// <summary>Polls until the condition holds; false at the timeout, or an exception naming <paramref name="what"/> when given.</summary>
-    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string? what)
+    internal static async Task<bool> WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string? what)
     {
         var deadline = Stopwatch.StartNew();
         while (!await condition())

@@ -36,7 +36,8 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
                 var through = new NpgsqlConnectionStringBuilder(db) { Host = "127.0.0.1", Port = proxy.Port, MaxPoolSize = 30 }.ConnectionString;
                 slots.Add(new WorkerSlot(i, proxy, through, options.Lease, i == skewed ? skew : 0));
             }
-            await WaitForAsync(() => data.ScalarAsync("SELECT count(*) FROM jobplatform.job_types"), 3, TimeSpan.FromSeconds(60), "the workers' job types");
+            await ChaosRun.WaitForAsync(async () => await data.ScalarAsync("SELECT count(*) FROM jobplatform.job_types") >= 3,
+                TimeSpan.FromSeconds(60), "the workers' job types");
 
             var clock = Stopwatch.StartNew();
             var running = new List<Task>();
@@ -53,8 +54,8 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
             foreach (var slot in slots) await slot.HealAsync();
             await Safe(() => client.WithClientAsync(async c => { await c.ResumeQueueAsync("default"); return 0; }));
             await Safe(() => client.WithClientAsync(c => c.PauseScheduleAsync(ExploreWorker.Schedule)));
-            var drained = await WaitForAsync(() => data.ScalarAsync(
-                "SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')"), 0, options.DrainTimeout, null, atMost: true);
+            var drained = await ChaosRun.WaitForAsync(async () => await data.ScalarAsync(
+                "SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')") == 0, options.DrainTimeout, null);
             await Task.Delay(options.Lease); // late stop logs, a schedule tick in flight
 
             var failures = new List<string>();
@@ -219,19 +220,6 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or System.Data.Common.DbException)
         {
             Interlocked.Increment(ref _ledger.RejectedOperations);
-        }
-    }
-
-    private static async Task<bool> WaitForAsync(Func<Task<long>> count, long target, TimeSpan timeout, string? what, bool atMost = false)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var now = await count();
-            if (atMost ? now <= target : now >= target) return true;
-            if (clock.Elapsed > timeout)
-                return what is null ? false : throw new TimeoutException($"Timed out waiting for {what} ({now}, not {target}).");
-            await Task.Delay(200);
         }
     }
 

@@ -14,6 +14,9 @@ public static class EnqueueLimits
     /// <summary>Whether <paramref name="timeout"/> is positive and no longer than <see cref="MaxTimeout"/>.</summary>
     public static bool IsValidTimeout(TimeSpan timeout) => timeout > TimeSpan.Zero && timeout <= MaxTimeout;
 
+    /// <summary>The error for a timeout <see cref="IsValidTimeout"/> refuses, wherever it was given.</summary>
+    public static string TimeoutRule => $"A timeout must be positive and at most {MaxTimeout.TotalDays} days.";
+
     /// <summary>A unique key or a tag: 1 to <see cref="MaxKeyLength"/> characters, without U+0000 (PostgreSQL text cannot hold it).</summary>
     public static bool IsValidKey(string key) => key.Length is > 0 and <= MaxKeyLength && !key.Contains('\0');
 

@@ -174,7 +174,7 @@ internal sealed partial class JobClient(
         if (options.Tags is { } tags && !EnqueueLimits.AreValidTags(tags))
             throw new ArgumentException($"At most {EnqueueLimits.MaxTags} tags, each 1 to {EnqueueLimits.MaxKeyLength} characters, without U+0000.", nameof(options));
         if (options.Timeout is { } timeout && !EnqueueLimits.IsValidTimeout(timeout))
-            throw new ArgumentException($"A timeout must be positive and at most {EnqueueLimits.MaxTimeout.TotalDays} days.", nameof(options));
+            throw new ArgumentException(EnqueueLimits.TimeoutRule, nameof(options));
         if (options.Delay is { } delay && delay < TimeSpan.Zero)
             throw new ArgumentException("A delay cannot be negative.", nameof(options));
         if (options.RetryIntervals is { } intervals && intervals.Any(i => i < TimeSpan.Zero))

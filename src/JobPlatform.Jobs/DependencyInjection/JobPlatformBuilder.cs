@@ -81,7 +81,7 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
         if (!JobTypeNames.IsValid(options.Queue))
             throw new ArgumentException($"'{options.Queue}' is not a valid queue name ({JobTypeNames.Pattern}).", nameof(configure));
         if (options.Timeout is { } timeout && !Client.EnqueueLimits.IsValidTimeout(timeout))
-            throw new ArgumentException($"A timeout must be positive and at most {Client.EnqueueLimits.MaxTimeout.TotalDays} days.", nameof(configure));
+            throw new ArgumentException(Client.EnqueueLimits.TimeoutRule, nameof(configure));
         if (options.ConcurrencyLimit is < 1)
             throw new ArgumentException("A concurrency limit allows at least one running job.", nameof(configure));
         options.RateLimit?.Validate();

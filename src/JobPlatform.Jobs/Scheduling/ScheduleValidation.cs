@@ -18,7 +18,7 @@ internal static class ScheduleValidation
         if (definition.MaxAttempts is < 1 or > 100)
             throw new ArgumentException("MaxAttempts must be between 1 and 100.", nameof(definition));
         if (definition.Timeout is { } timeout && !Client.EnqueueLimits.IsValidTimeout(timeout))
-            throw new ArgumentException($"Timeout must be positive and at most {Client.EnqueueLimits.MaxTimeout.TotalDays} days.", nameof(definition));
+            throw new ArgumentException(Client.EnqueueLimits.TimeoutRule, nameof(definition));
         try
         {
             using var payload = JsonDocument.Parse(definition.PayloadJson);
