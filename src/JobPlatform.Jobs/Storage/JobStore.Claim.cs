@@ -41,7 +41,10 @@ public sealed partial class JobStore
         string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         var (jobs, retryAfter, guarded) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
-        if (guarded) return (jobs, retryAfter);
+        // The claim statement checks the guard again, in its own snapshot: jobs it claimed have guarded tokens, even
+        // when the guard was missing at the first look and another server restored it in between. They are this
+        // server's now; dropping them would leave them claimed by nobody running them until their lease ran out.
+        if (guarded || jobs.Count > 0) return (jobs, retryAfter);
         await GuardFencingTokensAsync(cancellationToken);
         (jobs, retryAfter, _) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
         return (jobs, retryAfter);
