@@ -11,7 +11,6 @@ namespace JobPlatform.Benchmarks.Chaos;
 /// </summary>
 public sealed class ChaosRun(ChaosOptions options, TextWriter log)
 {
-    private Process? _paused;
 
     public async Task<ChaosReport> RunAsync(string postgresBinaries, CancellationToken cancellationToken)
     {
@@ -94,7 +93,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
             while (true)
             {
                 await Task.Delay(options.KillEvery, stop);
-                await pool.KillOneAsync(spare: _paused);
+                await pool.KillOneAsync();
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -106,23 +105,27 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
     private async Task<long> PauseOnceAsync(WorkerPool pool, ChaosDatabase db, CancellationToken cancellationToken)
     {
         await Task.Delay(options.EnqueueFor * 0.3, cancellationToken);
-        // The worker holding the most claimed jobs, so that the pause catches some (tried for a few seconds).
-        Process? victim = null;
-        for (var tries = 0; victim is null && tries < 50; tries++)
+        // The worker holding the most claimed jobs, so that the pause catches some. Its jobs are short, so it may
+        // have finished them all by the time the signal lands: then it is let go and the pause is tried again.
+        Process victim;
+        long held;
+        for (var tries = 1; ; tries++)
         {
             var claims = await db.CountsAsync(
                 "SELECT lease_owner, count(*) FROM jobplatform.jobs WHERE state = 'processing' GROUP BY lease_owner");
             var busiest = claims.OrderByDescending(h => h.Value).Select(h => h.Key).FirstOrDefault();
-            victim = pool.Find(p => WorkerPool.ServerName(p) == busiest);
-            if (victim is null) await Task.Delay(100, cancellationToken);
+            victim = pool.Spare(p => WorkerPool.ServerName(p) == busiest);
+            await WorkerPool.SignalAsync(victim, "STOP");
+            held = await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state = 'processing' AND lease_owner = $1", WorkerPool.ServerName(victim));
+            if (held > 0 || tries == 50) break;
+            await WorkerPool.SignalAsync(victim, "CONT");
+            pool.Unspare();
+            await Task.Delay(100, cancellationToken);
         }
-        victim = _paused = victim ?? pool.PickOne();
-        await WorkerPool.SignalAsync(victim, "STOP");
-        var held = await db.ScalarAsync("SELECT count(*) FROM jobplatform.jobs WHERE state = 'processing' AND lease_owner = $1", WorkerPool.ServerName(victim));
         log.WriteLine($"chaos: paused worker {victim.Id} holding {held} jobs");
         await Task.Delay(options.Lease * 2 + TimeSpan.FromSeconds(1), cancellationToken);
         await WorkerPool.SignalAsync(victim, "CONT");
-        _paused = null;
+        pool.Unspare();
         return held;
     }
 

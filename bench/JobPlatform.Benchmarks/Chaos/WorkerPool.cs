@@ -12,6 +12,7 @@ public sealed class WorkerPool(Func<Process> start) : IAsyncDisposable
 {
     private readonly List<Process> _alive = [];
     private readonly Random _random = new(7);
+    private Process? _spared;
     private long _logLines;
 
     public int Kills { get; private set; }
@@ -26,13 +27,13 @@ public sealed class WorkerPool(Func<Process> start) : IAsyncDisposable
         for (var i = 0; i < count; i++) StartOne();
     }
 
-    /// <summary>SIGKILL to a random worker other than <paramref name="spare"/>, then a new one in its place.</summary>
-    public async Task KillOneAsync(Process? spare)
+    /// <summary>SIGKILL to a random worker other than the spared one, then a new one in its place.</summary>
+    public async Task KillOneAsync()
     {
         Process victim;
         lock (_alive)
         {
-            var candidates = _alive.Where(p => p != spare).ToList();
+            var candidates = _alive.Where(p => p != _spared).ToList();
             if (candidates.Count == 0) return;
             victim = candidates[_random.Next(candidates.Count)];
             _alive.Remove(victim);
@@ -46,9 +47,18 @@ public sealed class WorkerPool(Func<Process> start) : IAsyncDisposable
         StartOne();
     }
 
-    public Process PickOne()
+    /// <summary>
+    /// Picks the first worker <paramref name="preferred"/> matches (any, if none does) and spares it from the kills
+    /// until <see cref="Unspare"/>: chosen and spared at once, so no kill can take it between the two (the one to pause).
+    /// </summary>
+    public Process Spare(Func<Process, bool> preferred)
     {
-        lock (_alive) return _alive[_random.Next(_alive.Count)];
+        lock (_alive) return _spared = _alive.FirstOrDefault(preferred) ?? _alive[_random.Next(_alive.Count)];
+    }
+
+    public void Unspare()
+    {
+        lock (_alive) _spared = null;
     }
 
     public Process? Find(Func<Process, bool> match)
