@@ -51,7 +51,9 @@ public sealed class ChaosDatabase(string connectionString)
 
     private static bool IsOutage(Exception e) => e is NpgsqlException { IsTransient: true } or TimeoutException
         || e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow }
-        || e is NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException };
+        || e is NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException }
+        // EF Core's execution strategy wraps a transient failure (the engine's client calls go through it).
+        || e is InvalidOperationException { InnerException: { } inner } && IsOutage(inner);
 
     private async Task<long> ScalarOnceAsync(string sql, object[] parameters)
     {

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace JobPlatform.Benchmarks.Explore;
 
 /// <summary>
-/// <c>explore [--seeds N] [--first S] [--seed S] [--workers N] [--seconds S]</c>: how many seeds to run from which,
-/// or one seed to replay; how many worker processes; how long each seed's schedule lasts.
+/// <c>explore [--seeds N] [--first S] [--seed S] [--workers N] [--seconds S] [--parallel P]</c>: how many seeds to run
+/// from which, or one seed to replay; how many worker processes; how long each seed's schedule lasts; how many seeds
+/// run at once (each with its own database and workers, on the one cluster, so each also meets the others' faults).
 /// </summary>
 public sealed record ExploreOptions
 {
@@ -14,6 +15,7 @@ public sealed record ExploreOptions
     public TimeSpan Length { get; init; } = TimeSpan.FromSeconds(8);
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(90);
+    public int Parallel { get; init; } = 1;
 
     public static ExploreOptions Parse(string[] args)
     {
@@ -28,6 +30,7 @@ public sealed record ExploreOptions
                 "--seed" => options with { First = value, Seeds = 1 },
                 "--workers" => options with { Workers = value },
                 "--seconds" => options with { Length = TimeSpan.FromSeconds(value) },
+                "--parallel" => options with { Parallel = Math.Max(1, value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see ExploreOptions."),
             };
         }

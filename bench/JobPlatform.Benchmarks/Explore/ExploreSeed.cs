@@ -11,11 +11,16 @@ namespace JobPlatform.Benchmarks.Explore;
 /// <summary>
 /// One seed: a fresh database on the shared cluster, worker processes each behind a relay that can go silent, the
 /// seed's schedule of operations and faults, then everything healed, the work drained and the invariants checked.
+/// Seeds may run at once (<see cref="ExploreOptions.Parallel"/>): <paramref name="restarts"/> lets one restart the
+/// cluster at a time, and whatever the harness itself does with the database waits out the others' restarts.
 /// </summary>
-internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, ExploreOptions options, TextWriter log)
+internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, ExploreOptions options, SemaphoreSlim restarts, TextWriter log)
 {
     private readonly ExploreLedger _ledger = new();
     private readonly Random _random = new(seed * 31 + 7);
+
+    /// <summary>The faults this seed injected, by kind.</summary>
+    public IEnumerable<string> Faults => _ledger.Faults;
 
     public async Task<IReadOnlyList<string>> RunAsync(CancellationToken cancellationToken)
     {
@@ -52,8 +57,8 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
             // Heal: every worker running and reachable, the queue open, the schedule stopped (it would keep adding
             // jobs); then the work drains.
             foreach (var slot in slots) await slot.HealAsync();
-            await Safe(() => client.WithClientAsync(async c => { await c.ResumeQueueAsync("default"); return 0; }));
-            await Safe(() => client.WithClientAsync(c => c.PauseScheduleAsync(ExploreWorker.Schedule)));
+            await ChaosDatabase.DespiteOutagesAsync(() => client.WithClientAsync(async c => { await c.ResumeQueueAsync("default"); return 0; }));
+            await ChaosDatabase.DespiteOutagesAsync(() => client.WithClientAsync(c => c.PauseScheduleAsync(ExploreWorker.Schedule)));
             var drained = await ChaosRun.WaitForAsync(async () => await data.ScalarAsync(
                 "SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')") == 0, options.DrainTimeout, null);
             await Task.Delay(options.Lease); // late stop logs, a schedule tick in flight
@@ -63,6 +68,8 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
             failures.AddRange(await ExploreVerifier.VerifyAsync(data, _ledger));
             if (cluster.DeadlocksLogged - deadlocksBefore is > 0 and var deadlocks) failures.Add($"{deadlocks} deadlocks (40P01) in PostgreSQL's log");
             failures.AddRange(slots.SelectMany(s => s.ExitedOnItsOwn));
+            if (failures.Count > 0)
+                failures.AddRange(slots.Select(s => $"worker {s.Number}'s last lines:{Environment.NewLine}      {s.LastLines()}"));
             log.WriteLine($"seed {seed}: {_ledger.Accepted.Count} jobs accepted, faults {string.Join(", ", _ledger.Faults)}, " +
                           $"worker {skewed}'s clock {skew:+0;-0} s, {clock.Elapsed.TotalSeconds:N1} s: {(failures.Count == 0 ? "ok" : "FAILED")}");
             return failures;
@@ -70,6 +77,8 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
         finally
         {
             foreach (var slot in slots) await slot.DisposeAsync();
+            // Idle connections to this seed's database would pile up over many seeds; the other seeds' running
+            // connections are only closed when they are returned, so clearing every pool costs them nothing.
             NpgsqlConnection.ClearAllPools();
         }
     }
@@ -97,9 +106,17 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
                 break;
             case "restart-db":
                 _ledger.Faults.Add("PostgreSQL restart");
-                await cluster.StopAsync(immediate: true, CancellationToken.None);
-                await Task.Delay(TimeSpan.FromMilliseconds(step.Length / 2));
-                await cluster.StartAgainAsync(CancellationToken.None);
+                await restarts.WaitAsync();
+                try
+                {
+                    await cluster.StopAsync(immediate: true, CancellationToken.None);
+                    await Task.Delay(TimeSpan.FromMilliseconds(step.Length / 2));
+                    await cluster.StartAgainAsync(CancellationToken.None);
+                }
+                finally
+                {
+                    restarts.Release();
+                }
                 break;
             default:
                 await OperateAsync(step, client, db);

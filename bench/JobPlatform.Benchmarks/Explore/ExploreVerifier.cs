@@ -100,7 +100,17 @@ public static class ExploreVerifier
         Expect(occurrences.Count(o => o.Value > 1), "schedule occurrences fired more than once");
         var times = occurrences.Keys.Select(k => DateTimeOffset.Parse(k[$"schedule:{ExploreWorker.Schedule}:".Length..], System.Globalization.CultureInfo.InvariantCulture))
             .Order().ToList();
-        if (times.Count < 2) failures.Add($"the schedule fired only {times.Count} times");
+        if (times.Count < 2)
+        {
+            // What the scheduler left behind, to tell a schedule never stored from a leader that never fired it.
+            var state = await db.CountsAsync("""
+                SELECT 'schedule ' || name || ' next ' || next_run_at || CASE WHEN paused THEN ' paused' ELSE '' END
+                       || ' created ' || created_at || ' last skip ' || coalesce(last_skip_reason, '-'), 1 FROM jobplatform.schedules
+                UNION ALL SELECT 'lease ' || name || ' held by ' || holder || ' until ' || expires_at || ' term ' || term, 1 FROM jobplatform.leases
+                UNION ALL SELECT 'database now ' || now(), 1
+                """);
+            failures.Add($"the schedule fired only {times.Count} times; {string.Join("; ", state.Keys)}");
+        }
         else Expect((long)(times[^1] - times[0]).TotalSeconds + 1 - times.Count, "schedule occurrences skipped");
         return failures;
     }

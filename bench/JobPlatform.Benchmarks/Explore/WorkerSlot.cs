@@ -55,7 +55,7 @@ internal sealed class WorkerSlot : IAsyncDisposable
     }
 
     /// <summary>The worker's last lines of output (warnings and errors), for a report.</summary>
-    private string LastLines()
+    public string LastLines()
     {
         lock (_lastLines) return string.Join(Environment.NewLine + "      ", _lastLines);
     }
