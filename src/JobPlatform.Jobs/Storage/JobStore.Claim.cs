@@ -83,11 +83,11 @@ public sealed partial class JobStore
             """,
             ClaimSql,
             $"""
-            SELECT min(extract(epoch FROM w.oldest + t.rate_interval - now()))::float8
+            SELECT min(extract(epoch FROM w.oldest + t.rate_interval - statement_timestamp()))::float8
             FROM jobplatform.job_types t
             CROSS JOIN LATERAL (
                 SELECT min(s.started_at) AS oldest, count(*) AS starts FROM jobplatform.type_starts s
-                WHERE s.type = t.name AND s.started_at > now() - t.rate_interval) w
+                WHERE s.type = t.name AND s.started_at > statement_timestamp() - t.rate_interval) w
             WHERE t.name = ANY(@types) AND t.rate_limit IS NOT NULL AND w.starts >= t.rate_limit
             """);
         foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>().Skip(1))
@@ -122,7 +122,8 @@ public sealed partial class JobStore
 
     /// <summary>
     /// The claim itself (see <see cref="ClaimDueAsync"/>). A type without a <c>job_types</c> row counts as unlimited,
-    /// and everything is bounded by @limit, the free slots. One queue (an equality, not ANY) lets PostgreSQL read
+    /// and everything is bounded by @limit, the free slots. Its time is the statement's, not the transaction's: it
+    /// sees the jobs committed while the lock statement waited, and those became due before it, not after. One queue (an equality, not ANY) lets PostgreSQL read
     /// ix_jobs_due in order and stop after the rows it takes.
     /// </summary>
     private static readonly string ClaimSql = $"""
@@ -131,7 +132,7 @@ public sealed partial class JobStore
                    GREATEST(0, LEAST(@limit,
                        COALESCE(t.concurrency_limit - (SELECT count(*) FROM jobplatform.jobs r WHERE r.type = t.name AND r.state = 'processing'), @limit),
                        COALESCE(t.rate_limit - (SELECT count(*) FROM jobplatform.type_starts s
-                                                 WHERE s.type = t.name AND s.started_at > now() - t.rate_interval), @limit))) AS allowed
+                                                 WHERE s.type = t.name AND s.started_at > statement_timestamp() - t.rate_interval), @limit))) AS allowed
             FROM jobplatform.job_types t
             WHERE t.name = ANY(@types) AND {IsLimited("t")}),
         ready AS (
@@ -139,7 +140,7 @@ public sealed partial class JobStore
                AND NOT EXISTS (SELECT 1 FROM jobplatform.paused_queues WHERE queue = @queue) AS ok),
         free AS (
             SELECT j.id, j.priority, j.run_at FROM jobplatform.jobs j
-            WHERE j.state IN ('enqueued', 'scheduled') AND j.run_at <= now() AND j.queue = @queue
+            WHERE j.state IN ('enqueued', 'scheduled') AND j.run_at <= statement_timestamp() AND j.queue = @queue
               AND j.type = ANY(@types) AND j.type <> ALL(ARRAY(SELECT name FROM limited))
               AND (SELECT ok FROM ready)
             ORDER BY j.priority DESC, j.run_at, j.id
@@ -149,7 +150,7 @@ public sealed partial class JobStore
             SELECT c.id, c.priority, c.run_at FROM limited l
             CROSS JOIN LATERAL (
                 SELECT j.id, j.priority, j.run_at FROM jobplatform.jobs j
-                WHERE j.state IN ('enqueued', 'scheduled') AND j.run_at <= now() AND j.queue = @queue AND j.type = l.name
+                WHERE j.state IN ('enqueued', 'scheduled') AND j.run_at <= statement_timestamp() AND j.queue = @queue AND j.type = l.name
                   AND (SELECT ok FROM ready)
                 ORDER BY j.priority DESC, j.run_at, j.id
                 LIMIT l.allowed
@@ -160,18 +161,18 @@ public sealed partial class JobStore
             LIMIT @limit),
         claimed AS (
             UPDATE jobplatform.jobs j
-            SET state = 'processing', attempt = j.attempt + 1, started_at = now(), finished_at = NULL,
-                lease_owner = @owner, lease_expires_at = now() + @lease,
+            SET state = 'processing', attempt = j.attempt + 1, started_at = statement_timestamp(), finished_at = NULL,
+                lease_owner = @owner, lease_expires_at = statement_timestamp() + @lease,
                 fencing_token = nextval('jobplatform.fencing_tokens')
             FROM chosen WHERE j.id = chosen.id
             RETURNING j.id, j.type, j.queue, j.payload::text, j.attempt, j.max_attempts, j.fencing_token,
                       j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals, j.batch_id),
         pruned AS (
             DELETE FROM jobplatform.type_starts s USING limited l
-            WHERE s.type = l.name AND l.rate_limit IS NOT NULL AND s.started_at <= now() - l.rate_interval),
+            WHERE s.type = l.name AND l.rate_limit IS NOT NULL AND s.started_at <= statement_timestamp() - l.rate_interval),
         logged AS (
             INSERT INTO jobplatform.type_starts (type, started_at)
-            SELECT c.type, now() FROM claimed c JOIN limited l ON l.name = c.type WHERE l.rate_limit IS NOT NULL)
+            SELECT c.type, statement_timestamp() FROM claimed c JOIN limited l ON l.name = c.type WHERE l.rate_limit IS NOT NULL)
         SELECT * FROM claimed
         """;
 

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Handlers;
+using JobPlatform.Jobs.Storage;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace JobPlatform.Tests.Correctness;
 
@@ -105,5 +107,43 @@ public sealed class ClaimPriorityAndLimitsTests(PostgresFixture postgres)
         Assert.Equal(3, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'processing'"));
         release.TrySetResult();
         await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'", 10, TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>
+    /// A claim that waits for a limited type's lock (another server's claim, a heartbeat refreshing the limits) sees,
+    /// when it goes on, every job committed meanwhile; those were also due by then, and must compete on priority. It
+    /// measured "due" by its transaction's start instead, before the wait: a priority-10 job enqueued during the wait
+    /// lost to older priority-0 jobs (seen in CI as the first test of this class failing once).
+    /// </summary>
+    [Fact]
+    public async Task A_claim_that_waited_for_a_limit_lock_takes_jobs_that_became_due_meanwhile()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var client = await EngineHost.StartAsync(db); // no processing: the test makes the only claim
+        await client.WithStoreAsync(async s =>
+        {
+            await s.UpsertJobTypesAsync("registrar",
+            [
+                new JobTypeRecord { Name = "plain", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}" },
+                new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 },
+            ], CancellationToken.None);
+            return 0;
+        });
+        await client.EnqueueAsync("plain", new EchoPayload("low"));
+        await client.WithStoreAsync(async s => { await s.GuardFencingTokensAsync(CancellationToken.None); return 0; }); // one try, no second
+
+        await using var holder = new NpgsqlConnection(db);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockType = new NpgsqlCommand("SELECT 1 FROM jobplatform.job_types WHERE name = 'limited' FOR UPDATE", holder, hold))
+            await lockType.ExecuteNonQueryAsync();
+        var claim = client.WithStoreAsync(s => s.ClaimAsync("claimer", "default", ["limited", "plain"], 1, TimeSpan.FromSeconds(30), CancellationToken.None));
+        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", 1, TimeSpan.FromSeconds(10));
+
+        var urgent = await client.EnqueueAsync("limited", new EchoPayload("urgent"), new EnqueueOptions { Priority = 10 });
+        await hold.CommitAsync();
+
+        var claimed = Assert.Single(await claim.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(urgent, claimed.Id);
     }
 }
