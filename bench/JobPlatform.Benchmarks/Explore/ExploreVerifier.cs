@@ -105,7 +105,9 @@ public static class ExploreVerifier
             // What the scheduler left behind, to tell a schedule never stored from a leader that never fired it.
             var state = await db.CountsAsync("""
                 SELECT 'schedule ' || name || ' next ' || next_run_at || CASE WHEN paused THEN ' paused' ELSE '' END
-                       || ' created ' || created_at || ' last skip ' || coalesce(last_skip_reason, '-'), 1 FROM jobplatform.schedules
+                       || ' created ' || created_at || ' updated ' || updated_at || ' last occurrence ' || coalesce(last_occurrence_at::text, '-')
+                       || ' last job ' || coalesce(last_job_id::text, '-') || ' last skip ' || coalesce(last_skip_reason, '-'), 1 FROM jobplatform.schedules
+                UNION ALL SELECT 'occurrence ' || unique_key || ' created ' || created_at || ' ' || state, 1 FROM jobplatform.jobs WHERE unique_key LIKE 'schedule:%'
                 UNION ALL SELECT 'lease ' || name || ' held by ' || holder || ' until ' || expires_at || ' term ' || term, 1 FROM jobplatform.leases
                 UNION ALL SELECT 'database now ' || now(), 1
                 """);

@@ -26,6 +26,7 @@ public static class ExploreWorker
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("JobPlatform.Jobs.Scheduling", LogLevel.Debug); // who leads, and why a round fired nothing
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton<TimeProvider>(new SkewedClock(skew));
         builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(EngineConnectionString.Tune(connectionString)));

@@ -46,11 +46,12 @@ internal sealed class WorkerSlot : IAsyncDisposable
 
     private void Keep(string? line)
     {
-        if (line is null) return;
+        // Stack frames crowd out the lines that say what happened.
+        if (line is null || line.TrimStart().StartsWith("at ", StringComparison.Ordinal) || line.TrimStart().StartsWith("---", StringComparison.Ordinal)) return;
         lock (_lastLines)
         {
             _lastLines.Enqueue(line);
-            if (_lastLines.Count > 40) _lastLines.Dequeue();
+            if (_lastLines.Count > 60) _lastLines.Dequeue();
         }
     }
 

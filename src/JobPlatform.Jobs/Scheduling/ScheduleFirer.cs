@@ -53,7 +53,11 @@ public sealed partial class ScheduleFirer(
         var schedule = await db.Schedules
             .FromSql($"SELECT * FROM jobplatform.schedules WHERE name = {name} AND NOT paused AND next_run_at <= {now} FOR UPDATE SKIP LOCKED")
             .SingleOrDefaultAsync(cancellationToken);
-        if (schedule is null) return; // another firer has it, or has just fired it
+        if (schedule is null)
+        {
+            LogNotFired(name, now); // another firer has it, or has just fired it
+            return;
+        }
 
         CronSchedule cron;
         try
@@ -126,6 +130,9 @@ public sealed partial class ScheduleFirer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Firing schedule {Schedule} failed; it stays due")]
     private partial void LogFireFailed(Exception exception, string schedule);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Schedule {Schedule} was due at {Now} but is locked by another firer or no longer due")]
+    private partial void LogNotFired(string schedule, DateTimeOffset now);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} missed {Count} occurrences: {Decision}")]
     private partial void LogMisfire(string schedule, int count, string decision);
