@@ -122,9 +122,10 @@ public sealed partial class JobStore
 
     /// <summary>
     /// The claim itself (see <see cref="ClaimDueAsync"/>). A type without a <c>job_types</c> row counts as unlimited,
-    /// and everything is bounded by @limit, the free slots. Its time is the statement's, not the transaction's: it
-    /// sees the jobs committed while the lock statement waited, and those became due before it, not after. One queue (an equality, not ANY) lets PostgreSQL read
-    /// ix_jobs_due in order and stop after the rows it takes.
+    /// and everything is bounded by @limit, the free slots. One queue (an equality, not ANY) lets PostgreSQL read
+    /// ix_jobs_due in order and stop after the rows it takes. Its time is the statement's, not the transaction's:
+    /// it sees the jobs committed while the lock statement waited, so it counts them due as of then too. (The lease
+    /// it writes counts from then as well; the server's own deadline counts from before the claim was sent.)
     /// </summary>
     private static readonly string ClaimSql = $"""
         WITH limited AS (
