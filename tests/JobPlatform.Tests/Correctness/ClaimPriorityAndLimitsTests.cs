@@ -5,7 +5,6 @@ using JobPlatform.Jobs.Storage;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace JobPlatform.Tests.Correctness;
 
@@ -120,28 +119,18 @@ public sealed class ClaimPriorityAndLimitsTests(PostgresFixture postgres)
     {
         var db = await postgres.CreateDatabaseAsync();
         await using var client = await EngineHost.StartAsync(db); // no processing: the test makes the only claim
-        await client.WithStoreAsync(async s =>
-        {
-            await s.UpsertJobTypesAsync("registrar",
-            [
-                new JobTypeRecord { Name = "plain", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}" },
-                new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 },
-            ], CancellationToken.None);
-            return 0;
-        });
+        await JobTypeLock.RegisterAsync(client,
+            new JobTypeRecord { Name = "plain", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}" },
+            new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 });
         await client.EnqueueAsync("plain", new EchoPayload("low"));
         await client.WithStoreAsync(async s => { await s.GuardFencingTokensAsync(CancellationToken.None); return 0; }); // one try, no second
 
-        await using var holder = new NpgsqlConnection(db);
-        await holder.OpenAsync();
-        await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockType = new NpgsqlCommand("SELECT 1 FROM jobplatform.job_types WHERE name = 'limited' FOR UPDATE", holder, hold))
-            await lockType.ExecuteNonQueryAsync();
+        await using var typeLock = await JobTypeLock.HoldAsync(db, "limited");
         var claim = client.WithStoreAsync(s => s.ClaimAsync("claimer", "default", ["limited", "plain"], 1, TimeSpan.FromSeconds(30), CancellationToken.None));
-        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", 1, TimeSpan.FromSeconds(10));
+        await typeLock.WaitForWaiterAsync();
 
         var urgent = await client.EnqueueAsync("limited", new EchoPayload("urgent"), new EnqueueOptions { Priority = 10 });
-        await hold.CommitAsync();
+        await typeLock.ReleaseAsync();
 
         var claimed = Assert.Single(await claim.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(urgent, claimed.Id);

@@ -1,7 +1,6 @@
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
-using Npgsql;
 
 namespace JobPlatform.Tests.Correctness;
 
@@ -20,26 +19,18 @@ public sealed class TokenGuardRaceTests(PostgresFixture postgres)
     {
         var db = await postgres.CreateDatabaseAsync();
         await using var client = await EngineHost.StartAsync(db); // no processing: nothing else claims or guards
-        await client.WithStoreAsync(async s =>
-        {
-            await s.UpsertJobTypesAsync("registrar", [new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 }], CancellationToken.None);
-            return 0;
-        });
+        await JobTypeLock.RegisterAsync(client, new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 });
         var id = await client.EnqueueAsync("limited", new EchoPayload("x"));
         await Sql.ExecuteAsync(db, "DELETE FROM jobplatform.token_guard");
 
         // The claim sees the guard missing, then waits on the limited type's row, which this transaction holds.
-        await using var holder = new NpgsqlConnection(db);
-        await holder.OpenAsync();
-        await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockType = new NpgsqlCommand("SELECT 1 FROM jobplatform.job_types WHERE name = 'limited' FOR UPDATE", holder, hold))
-            await lockType.ExecuteNonQueryAsync();
+        await using var typeLock = await JobTypeLock.HoldAsync(db, "limited");
         var claim = client.WithStoreAsync(s => s.ClaimAsync("claimer", "default", ["limited"], 1, TimeSpan.FromSeconds(30), CancellationToken.None));
-        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", 1, TimeSpan.FromSeconds(10));
+        await typeLock.WaitForWaiterAsync();
 
         // Meanwhile another server restores the guard; then the claim goes on.
         await Sql.ExecuteAsync(db, "INSERT INTO jobplatform.token_guard (id) VALUES (1)");
-        await hold.CommitAsync();
+        await typeLock.ReleaseAsync();
 
         var claimed = Assert.Single(await claim.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(id, claimed.Id);
