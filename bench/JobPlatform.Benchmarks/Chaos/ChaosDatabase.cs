@@ -1,3 +1,4 @@
+using JobPlatform.Jobs.Resilience;
 using Npgsql;
 
 namespace JobPlatform.Benchmarks.Chaos;
@@ -52,8 +53,8 @@ public sealed class ChaosDatabase(string connectionString)
     private static bool IsOutage(Exception e) => e is NpgsqlException { IsTransient: true } or TimeoutException
         || e is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow }
         || e is NpgsqlException { InnerException: IOException or System.Net.Sockets.SocketException }
-        // EF Core's execution strategy wraps a transient failure (the engine's client calls go through it).
-        || e is InvalidOperationException { InnerException: { } inner } && IsOutage(inner);
+        // What the engine itself waits out, wrapped or not (EF's execution strategy wraps a transient failure).
+        || DatabaseUnavailable.Is(e);
 
     private async Task<long> ScalarOnceAsync(string sql, object[] parameters)
     {

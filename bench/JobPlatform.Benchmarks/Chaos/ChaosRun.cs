@@ -11,7 +11,6 @@ namespace JobPlatform.Benchmarks.Chaos;
 /// </summary>
 public sealed class ChaosRun(ChaosOptions options, TextWriter log)
 {
-
     public async Task<ChaosReport> RunAsync(string postgresBinaries, CancellationToken cancellationToken)
     {
         // Durable (fsync, synchronous commit): the restart is a crash, which must not lose an acknowledged commit.
