@@ -58,6 +58,7 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
             // jobs); then the work drains.
             foreach (var slot in slots) await slot.HealAsync();
             await ChaosDatabase.DespiteOutagesAsync(() => client.WithClientAsync(async c => { await c.ResumeQueueAsync("default"); return 0; }));
+            var schedulerBack = await SchedulerFiresAgainAsync(data);
             await ChaosDatabase.DespiteOutagesAsync(() => client.WithClientAsync(c => c.PauseScheduleAsync(ExploreWorker.Schedule)));
             var drained = await ChaosRun.WaitForAsync(async () => await data.ScalarAsync(
                 "SELECT count(*) FROM jobplatform.jobs WHERE state NOT IN ('succeeded', 'failed', 'cancelled')") == 0, options.DrainTimeout, null);
@@ -65,6 +66,7 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
 
             var failures = new List<string>();
             if (!drained) failures.Add($"jobs still unfinished {options.DrainTimeout.TotalSeconds} s after the faults healed");
+            if (!schedulerBack) failures.Add($"the schedule fired nothing in the {SchedulerRecovery.TotalSeconds} s after the faults healed");
             failures.AddRange(await ExploreVerifier.VerifyAsync(data, _ledger));
             if (cluster.DeadlocksLogged - deadlocksBefore is > 0 and var deadlocks) failures.Add($"{deadlocks} deadlocks (40P01) in PostgreSQL's log");
             failures.AddRange(slots.SelectMany(s => s.ExitedOnItsOwn));
@@ -238,6 +240,25 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
         {
             Interlocked.Increment(ref _ledger.RejectedOperations);
         }
+    }
+
+    /// <summary>How long a healed cluster may take to fire the schedule again: a dead leader's lease to run out, a new worker to start.</summary>
+    private static readonly TimeSpan SchedulerRecovery = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Waits for an occurrence fired after the heal. A fault can leave the schedule without a leader for a while
+    /// (the leader killed or stopped, its successor starting during a restart); the new leader catches up on the
+    /// occurrences missed meanwhile (they are within the misfire threshold), so waiting for it, rather than pausing
+    /// the schedule at once, lets the verifier hold every second between the first and the last occurrence to
+    /// "fired once", and tells a leader that never came back from a gap it would have filled.
+    /// </summary>
+    private static async Task<bool> SchedulerFiresAgainAsync(ChaosDatabase data)
+    {
+        var healedAt = await data.ScalarAsync("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
+        return await ChaosRun.WaitForAsync(async () => await data.ScalarAsync($"""
+            SELECT count(*) FROM jobplatform.jobs
+            WHERE unique_key LIKE 'schedule:{ExploreWorker.Schedule}:%' AND created_at > to_timestamp($1 / 1000000.0)
+            """, healedAt) > 0, SchedulerRecovery, null);
     }
 
     private static async Task<string> CreateDatabaseAsync(string admin, int seed)

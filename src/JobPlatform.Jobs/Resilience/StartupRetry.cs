@@ -9,9 +9,16 @@ namespace JobPlatform.Jobs.Resilience;
 /// </summary>
 public static class StartupRetry
 {
+    /// <summary>
+    /// The longest wait between two tries. Short, because a process that waits here does no work at all: with 10 s
+    /// a worker started during a restart came up several seconds after the database (the explorer saw a schedule's
+    /// new leader miss 8 s of occurrences), and a try every 2 s while the database is away costs one failed connect.
+    /// </summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
+
     public static async Task RunAsync(ILogger logger, string what, Func<CancellationToken, Task> step, CancellationToken cancellationToken)
     {
-        var streak = new FailureStreak(logger, what, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        var streak = new FailureStreak(logger, what, TimeSpan.FromSeconds(1), MaxDelay);
         while (true)
         {
             try
