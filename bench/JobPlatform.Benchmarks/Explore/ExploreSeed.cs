@@ -66,7 +66,8 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
 
             var failures = new List<string>();
             if (!drained) failures.Add($"jobs still unfinished {options.DrainTimeout.TotalSeconds} s after the faults healed");
-            if (!schedulerBack) failures.Add($"the schedule fired nothing in the {SchedulerRecovery.TotalSeconds} s after the faults healed");
+            if (!schedulerBack)
+                failures.Add($"the schedule fired nothing in the {SchedulerRecovery.TotalSeconds} s after the faults healed; {await ExploreVerifier.SchedulerStateAsync(data)}");
             failures.AddRange(await ExploreVerifier.VerifyAsync(data, _ledger));
             if (cluster.DeadlocksLogged - deadlocksBefore is > 0 and var deadlocks) failures.Add($"{deadlocks} deadlocks (40P01) in PostgreSQL's log");
             failures.AddRange(slots.SelectMany(s => s.ExitedOnItsOwn));
@@ -246,19 +247,19 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
     private static readonly TimeSpan SchedulerRecovery = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Waits for an occurrence fired after the heal. A fault can leave the schedule without a leader for a while
-    /// (the leader killed or stopped, its successor starting during a restart); the new leader catches up on the
-    /// occurrences missed meanwhile (they are within the misfire threshold), so waiting for it, rather than pausing
-    /// the schedule at once, lets the verifier hold every second between the first and the last occurrence to
-    /// "fired once", and tells a leader that never came back from a gap it would have filled.
+    /// Waits for the scheduler to fire an occurrence due after the heal. A fault can leave the schedule without a
+    /// leader for a while (the leader killed or stopped, its successor starting during a restart); the new leader
+    /// catches up on the occurrences missed meanwhile in the same round (they are within the misfire threshold), so
+    /// once an occurrence due after the heal has fired, every one before it has too. Waiting for that, rather than
+    /// pausing the schedule at once, lets the verifier hold every second between the first and the last occurrence
+    /// to "fired once", and tells a leader that never came back from a gap it would have filled.
     /// </summary>
     private static async Task<bool> SchedulerFiresAgainAsync(ChaosDatabase data)
     {
         var healedAt = await data.ScalarAsync("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
-        return await ChaosRun.WaitForAsync(async () => await data.ScalarAsync($"""
-            SELECT count(*) FROM jobplatform.jobs
-            WHERE unique_key LIKE 'schedule:{ExploreWorker.Schedule}:%' AND created_at > to_timestamp($1 / 1000000.0)
-            """, healedAt) > 0, SchedulerRecovery, null);
+        return await ChaosRun.WaitForAsync(async () => await data.ScalarAsync("""
+            SELECT count(*) FROM jobplatform.schedules WHERE name = $1 AND last_occurrence_at > to_timestamp($2 / 1000000.0)
+            """, ExploreWorker.Schedule, healedAt) > 0, SchedulerRecovery, null);
     }
 
     private static async Task<string> CreateDatabaseAsync(string admin, int seed)
