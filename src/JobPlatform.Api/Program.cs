@@ -32,12 +32,15 @@ builder.Services.AddOpenApi(options =>
     options.AddOperationTransformer<RequestExamplesTransformer>();
 });
 builder.AddApiKeys();
+builder.AddTelemetryPort();
 builder.AddApiRateLimiting();
 builder.AddJobPlatformDashboard();
+builder.Services.AddHostedService<OpenAccessGuard>();
 var maxRequestBody = RequestBodyLimit.Configure(builder);
 
 var app = builder.Build();
 
+app.UseTelemetryPort();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -7,7 +7,7 @@ internal static class LocalGrafanaExtensions
 {
     /// <summary>
     /// The machine's Grafana as the executable resource "grafana" on a free loopback port, provisioned from
-    /// <c>deploy/grafana/</c> (datasource pointed at the local Prometheus, our dashboards, anonymous admin as in the
+    /// <c>deploy/grafana/</c> (datasource pointed at the local Prometheus, our dashboards, anonymous viewers as in the
     /// container). Null (and a log line naming what to install) when Grafana is not installed.
     /// </summary>
     public static IResourceBuilder<ExecutableResource>? AddLocalGrafana(
@@ -37,8 +37,8 @@ internal static class LocalGrafanaExtensions
             .WithEnvironment("GF_PATHS_PLUGINS", Path.Combine(folder, "plugins"))
             .WithEnvironment("GF_PATHS_PROVISIONING", provisioning)
             .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
-            .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Admin")
-            .WithEnvironment("GF_AUTH_DISABLE_LOGIN_FORM", "true")
+            // Anonymous visitors may look, never change: Viewer at most.
+            .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer")
             .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", Path.Combine(dashboards, "jobplatform-jobs.json"))
             .WithHttpHealthCheck("/api/health")
             .WaitFor(prometheus)

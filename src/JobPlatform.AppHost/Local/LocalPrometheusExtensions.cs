@@ -34,7 +34,6 @@ internal static class LocalPrometheusExtensions
             context.Args.Add($"--config.file={config}");
             context.Args.Add($"--storage.tsdb.path={Path.Combine(folder, "data")}");
             context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
-            context.Args.Add("--web.enable-lifecycle");
         });
 
         // Written just before Prometheus starts, when the api's port of this run is known.

@@ -15,7 +15,9 @@ namespace JobPlatform.Tests.Api;
 /// Its clients send the admin key unless a test says otherwise.
 /// </summary>
 /// <param name="settings">More configuration, such as dashboard users.</param>
-public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<api::Program>
+/// <param name="open">In Development without any key: the api open to whoever reaches it.</param>
+public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null, bool open = false)
+    : WebApplicationFactory<api::Program>
 {
     public const string AdminKey = "test-admin-key-0123456789", ReadOnlyKey = "test-read-key-0123456789";
 
@@ -27,14 +29,17 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(open ? "Development" : "Production");
         builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(new FakeLoggerProvider(_errors)));
         // The dashboard's files (its styles, Fluent UI's, Blazor's script) from the build's static web assets, as
         // Development would find them; the tests run the api from its project folder, not a published one.
         builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:jobsdb", connectionString);
-        builder.UseSetting("JobPlatform:Api:AdminKeys:0", AdminKey);
-        builder.UseSetting("JobPlatform:Api:ReadOnlyKeys:0", ReadOnlyKey);
+        if (!open)
+        {
+            builder.UseSetting("JobPlatform:Api:AdminKeys:0", AdminKey);
+            builder.UseSetting("JobPlatform:Api:ReadOnlyKeys:0", ReadOnlyKey);
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 

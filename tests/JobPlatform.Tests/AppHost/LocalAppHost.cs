@@ -5,16 +5,19 @@ namespace JobPlatform.Tests.AppHost;
 
 /// <summary>
 /// The AppHost as the tests run it: local-executable mode (no container runtime here), its data in the test's own
-/// folder, a known api key; started, with the api and the workers healthy.
+/// folder; started, with the api and the workers healthy.
 /// </summary>
 internal static class LocalAppHost
 {
-    /// <param name="settings">More settings, such as <c>ConnectionStrings:jobsdb</c> for a given database.</param>
-    public static async Task<DistributedApplication> StartAsync(
-        string folder, string apiKey, CancellationToken cancellationToken, params string[] settings)
+    /// <summary>The settings that expose the platform on the network, with the key and password it then needs.</summary>
+    public static string[] Exposed(string apiKey, string dashboardPassword) =>
+        ["JobPlatform:ExposeOnNetwork=true", $"Parameters:api-key={apiKey}", $"Parameters:dashboard-password={dashboardPassword}"];
+
+    /// <param name="settings">More settings, such as <c>ConnectionStrings:jobsdb</c> for a given database, or <see cref="Exposed"/>.</param>
+    public static async Task<DistributedApplication> StartAsync(string folder, CancellationToken cancellationToken, params string[] settings)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(
-            ["JobPlatform:Infrastructure=local", $"JobPlatform:Local:DataDirectory={folder}", $"Parameters:api-key={apiKey}", .. settings],
+            ["JobPlatform:Infrastructure=local", $"JobPlatform:Local:DataDirectory={folder}", .. settings],
             cancellationToken);
         var app = await builder.BuildAsync(cancellationToken);
         try

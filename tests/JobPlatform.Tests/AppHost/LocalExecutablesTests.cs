@@ -15,7 +15,6 @@ namespace JobPlatform.Tests.AppHost;
 [Collection(PostgresCollection.Name)] // not for its server: to run alone, as every AppHost test does
 public sealed class LocalExecutablesTests
 {
-    private const string ApiKey = "local-mode-test-key-0123456789abcdef";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
 
     [Fact]
@@ -43,7 +42,7 @@ public sealed class LocalExecutablesTests
         using var folder = new TemporaryFolder();
         Guid id;
 
-        await using (var app = await LocalAppHost.StartAsync(folder.Path, ApiKey, cts.Token))
+        await using (var app = await LocalAppHost.StartAsync(folder.Path, cts.Token))
         {
             Assert.True(app.ResourceNotifications.TryGetCurrentState("infrastructure", out var infrastructure));
             Assert.Equal("Local executables", infrastructure.Snapshot.State?.Text);
@@ -67,7 +66,7 @@ public sealed class LocalExecutablesTests
         Assert.False(File.Exists(Path.Combine(data, "postmaster.pid")), "PostgreSQL still runs after the AppHost stopped");
 
         // The next run opens the same data: the job is still there.
-        await using (var app = await LocalAppHost.StartAsync(folder.Path, ApiKey, cts.Token))
+        await using (var app = await LocalAppHost.StartAsync(folder.Path, cts.Token))
         {
             using var api = ApiClient(app);
             var job = await api.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}", cts.Token);
@@ -75,10 +74,6 @@ public sealed class LocalExecutablesTests
         }
     }
 
-    private static HttpClient ApiClient(DistributedApplication app)
-    {
-        var api = app.CreateHttpClient("api");
-        api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-        return api;
-    }
+    /// <summary>No key: by default the AppHost's api is open to this machine, and to this machine only.</summary>
+    private static HttpClient ApiClient(DistributedApplication app) => app.CreateHttpClient("api");
 }

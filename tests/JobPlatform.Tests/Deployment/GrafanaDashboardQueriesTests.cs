@@ -27,7 +27,9 @@ public sealed partial class GrafanaDashboardQueriesTests(PostgresFixture postgre
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var folder = new TemporaryFolder();
-        await using var app = await LocalAppHost.StartAsync(folder.Path, ApiKey, cts.Token, $"ConnectionStrings:jobsdb={await postgres.CreateDatabaseAsync()}");
+        await using var app = await LocalAppHost.StartAsync(folder.Path, cts.Token,
+            // Exposed, so that a caller without the key gets the 401 that the error panels count.
+            [$"ConnectionStrings:jobsdb={await postgres.CreateDatabaseAsync()}", .. LocalAppHost.Exposed(ApiKey, "dashboard-test-password-0123")]);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", cts.Token);
         using var api = app.CreateHttpClient("api");
         using var anonymous = app.CreateHttpClient("api");
