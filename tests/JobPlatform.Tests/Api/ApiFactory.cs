@@ -19,7 +19,7 @@ namespace JobPlatform.Tests.Api;
 public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null, bool open = false)
     : WebApplicationFactory<api::Program>
 {
-    public const string AdminKey = "test-admin-key-0123456789", ReadOnlyKey = "test-read-key-0123456789";
+    public const string AdminKey = "test-admin-key-0123456789abcdef0123", ReadOnlyKey = "test-read-key-0123456789abcdef01234";
 
     // Every test that disposes this factory also fails on an exception the api did not handle, whatever it asserts.
     private readonly FakeLogCollector _errors = FakeLogCollector.Create(new FakeLogCollectorOptions

@@ -69,13 +69,41 @@ public sealed class AuthenticationTests(PostgresFixture postgres)
         Assert.Contains("JobPlatform__Api__AdminKeys__0", error.Message);
     }
 
+    [Theory]
+    [InlineData("short-key-0123456789", "AdminKeys:0 is 20 characters long")]
+    [InlineData("local-dev-key-change-me", "AdminKeys:0 is a documented default")]
+    public async Task Outside_development_a_short_or_documented_default_key_stops_the_start(string key, string why)
+    {
+        await using var factory = new KeylessApiFactory(await postgres.CreateDatabaseAsync(), ("JobPlatform:Api:AdminKeys:0", key));
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.CreateClient());
+        Assert.Contains(why, error.Message);
+        Assert.DoesNotContain(key, error.Message); // a key is never logged, not even a weak one
+    }
+
+    [Fact]
+    public async Task An_admin_key_can_come_from_a_file_such_as_composes_generated_one()
+    {
+        using var folder = new TemporaryFolder();
+        var file = Path.Combine(folder.Path, "api-key");
+        const string key = "key-from-a-file-0123456789abcdef01234";
+        await File.WriteAllTextAsync(file, key + "\n");
+        await using var factory = new KeylessApiFactory(await postgres.CreateDatabaseAsync(), ("JobPlatform:Api:AdminKeyFiles:0", file));
+        using var client = factory.CreateClient();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/queues/default/pause", null)).StatusCode);
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/queues/default/pause", null)).StatusCode);
+    }
+
     // In Development, without keys, the api is open (on loopback only): OpenAccessTests.
-    private sealed class KeylessApiFactory(string connectionString) : WebApplicationFactory<api::Program>
+    private sealed class KeylessApiFactory(string connectionString, params (string Key, string Value)[] settings) : WebApplicationFactory<api::Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
             builder.UseSetting("ConnectionStrings:jobsdb", connectionString);
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
         }
 
         public override async ValueTask DisposeAsync()

@@ -16,18 +16,31 @@ public sealed partial class ComposeFileTests
     private YamlMappingNode Services => (YamlMappingNode)_compose["services"];
 
     [Fact]
-    public void Compose_has_the_same_topology_as_the_apphost()
+    public void Compose_has_the_same_topology_as_the_apphost_and_a_preflight_before_it()
     {
-        Assert.Equal(["api", "grafana", "postgres", "prometheus", "worker"], Services.Children.Keys.Select(k => k.ToString()).Order());
+        Assert.Equal(["api", "grafana", "postgres", "preflight", "prometheus", "worker"], Services.Children.Keys.Select(k => k.ToString()).Order());
+        foreach (var (name, service) in Services.Children.Where(s => s.Key.ToString() != "preflight"))
+        {
+            var dependsOn = (YamlMappingNode)((YamlMappingNode)service)["depends_on"];
+            Assert.True(dependsOn.Children.ContainsKey("preflight") || dependsOn.Children.ContainsKey("<<"), $"{name} does not wait for preflight");
+        }
+        Assert.Contains("condition: service_completed_successfully", File.ReadAllText(Repository.PathOf("docker-compose.yml")));
     }
 
     [Theory]
     [InlineData("api", "8080:8080")]
     [InlineData("prometheus", "9090:9090")]
     [InlineData("grafana", "3000:3000")]
-    public void Published_ports_are_the_documented_ones(string service, string port)
+    [InlineData("postgres", "5432:5432")]
+    public void Published_ports_are_the_documented_ones_on_loopback_unless_opted_out(string service, string port)
     {
-        Assert.Contains(port, Strings(Service(service), "ports"));
+        Assert.Equal(["${JOBPLATFORM_PUBLISH_ADDRESS:-127.0.0.1}:" + port], Strings(Service(service), "ports"));
+    }
+
+    [Fact]
+    public void Prometheus_cannot_be_reconfigured_or_stopped_over_http()
+    {
+        Assert.DoesNotContain(Strings(Service("prometheus"), "command"), a => a.Contains("enable-lifecycle") || a.Contains("enable-admin-api"));
     }
 
     [Fact]
@@ -125,10 +138,14 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void The_api_gets_its_admin_key_from_the_environment_with_a_local_default()
+    public void The_api_reads_its_admin_key_from_the_file_preflight_writes_and_has_no_default_key()
     {
         var environment = (YamlMappingNode)Service("api")["environment"];
-        Assert.Equal("${JOBPLATFORM_API_KEY:-local-dev-key-change-me}", environment["JobPlatform__Api__AdminKeys__0"].ToString());
+        Assert.Equal("/run/jobplatform/api-key", environment["JobPlatform__Api__AdminKeyFiles__0"].ToString());
+        Assert.DoesNotContain(environment.Children.Keys, k => k.ToString().StartsWith("JobPlatform__Api__AdminKeys", StringComparison.Ordinal));
+        Assert.Contains("api-key:/run/jobplatform:ro", Strings(Service("api"), "volumes"));
+        Assert.Contains("api-key:/run/jobplatform", Strings(Service("preflight"), "volumes"));
+        Assert.Equal("${JOBPLATFORM_API_KEY:-}", ((YamlMappingNode)Service("preflight")["environment"])["JOBPLATFORM_API_KEY"].ToString());
     }
 
     [Fact]
