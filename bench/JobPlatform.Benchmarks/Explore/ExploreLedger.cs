@@ -22,6 +22,12 @@ public sealed class ExploreLedger
     /// <summary>Processes frozen (SIGSTOP) and when, by this machine's clock.</summary>
     public ConcurrentBag<(int Pid, DateTimeOffset From, DateTimeOffset To)> Frozen { get; } = [];
 
+    /// <summary>Processes that could not run their timers for a while (<see cref="StallDetector"/>), by this machine's clock.</summary>
+    public ConcurrentBag<(int Pid, DateTimeOffset From, DateTimeOffset To)> Stalled { get; } = [];
+
+    /// <summary>Overlapping runs that a stall of the earlier run's worker explains (see <see cref="StalledWithin"/>).</summary>
+    public int ExcusedOverlaps;
+
     public ConcurrentBag<string> Faults { get; } = [];
     public int RejectedOperations;
 
@@ -42,4 +48,6 @@ public sealed class ExploreLedger
     public bool WasFrozen(int pid, DateTimeOffset at) => Frozen.Any(f => f.Pid == pid && f.From <= at && at <= f.To);
 
     public bool WasFrozenDuring(int pid, DateTimeOffset from, DateTimeOffset to) => Frozen.Any(f => f.Pid == pid && f.From <= to && from <= f.To);
+
+    public bool StalledWithin(int pid, DateTimeOffset from, DateTimeOffset to) => Stalled.Any(s => s.Pid == pid && s.From <= to && from <= s.To);
 }

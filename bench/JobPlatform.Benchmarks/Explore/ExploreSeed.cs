@@ -68,13 +68,14 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
             if (!drained) failures.Add($"jobs still unfinished {options.DrainTimeout.TotalSeconds} s after the faults healed");
             if (!schedulerBack)
                 failures.Add($"the schedule fired nothing in the {SchedulerRecovery.TotalSeconds} s after the faults healed; {await ExploreVerifier.SchedulerStateAsync(data)}");
-            failures.AddRange(await ExploreVerifier.VerifyAsync(data, _ledger));
+            foreach (var stall in slots.SelectMany(s => s.Stalls)) _ledger.Stalled.Add(stall);
+            failures.AddRange(await ExploreVerifier.VerifyAsync(data, _ledger, options.Lease));
             if (cluster.DeadlocksLogged - deadlocksBefore is > 0 and var deadlocks) failures.Add($"{deadlocks} deadlocks (40P01) in PostgreSQL's log");
             failures.AddRange(slots.SelectMany(s => s.ExitedOnItsOwn));
             if (failures.Count > 0)
                 failures.AddRange(slots.Select(s => $"worker {s.Number}'s last lines:{Environment.NewLine}      {s.LastLines()}"));
             log.WriteLine($"seed {seed}: {_ledger.Accepted.Count} jobs accepted, faults {string.Join(", ", _ledger.Faults)}, " +
-                          $"worker {skewed}'s clock {skew:+0;-0} s, {clock.Elapsed.TotalSeconds:N1} s: {(failures.Count == 0 ? "ok" : "FAILED")}");
+                          $"worker {skewed}'s clock {skew:+0;-0} s, {Stalls()}{clock.Elapsed.TotalSeconds:N1} s: {(failures.Count == 0 ? "ok" : "FAILED")}");
             return failures;
         }
         finally
@@ -241,6 +242,16 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
         {
             Interlocked.Increment(ref _ledger.RejectedOperations);
         }
+    }
+
+    /// <summary>The workers' stalls, when there were any, for the seed's line: how often the machine itself paused them.</summary>
+    private string Stalls()
+    {
+        var stalls = _ledger.Stalled.ToList();
+        if (stalls.Count == 0) return "";
+        var longest = stalls.Max(s => s.To - s.From).TotalMilliseconds;
+        var excused = _ledger.ExcusedOverlaps > 0 ? $", {_ledger.ExcusedOverlaps} overlapping runs they explain" : "";
+        return $"{stalls.Count} stalls (longest {longest:N0} ms{excused}), ";
     }
 
     /// <summary>How long a healed cluster may take to fire the schedule again: a dead leader's lease to run out, a new worker to start.</summary>

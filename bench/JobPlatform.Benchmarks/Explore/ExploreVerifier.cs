@@ -9,7 +9,8 @@ public static class ExploreVerifier
     /// <summary>How far apart this machine's clock (the handlers' run log) and the database's may be: one host.</summary>
     private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(50);
 
-    public static async Task<List<string>> VerifyAsync(ChaosDatabase db, ExploreLedger ledger)
+    /// <param name="lease">The workers' lease: a stall within one lease before a run began explains an overlap with it.</param>
+    public static async Task<List<string>> VerifyAsync(ChaosDatabase db, ExploreLedger ledger, TimeSpan lease)
     {
         var failures = new List<string>();
         void Expect(long actual, string what)
@@ -52,6 +53,12 @@ public static class ExploreVerifier
                 // Two runs of one job at once, the earlier one not frozen (its lease could not have been valid then).
                 if (earlier.StoppedAt is { } stopped && stopped > later.StartedAt + Tolerance && !ledger.WasFrozenDuring(earlier.Pid, earlier.StartedAt, stopped))
                 {
+                    // Nor stalled when its lease watch had to stop it: a process that cannot run cannot stop its handler.
+                    if (ledger.StalledWithin(earlier.Pid, later.StartedAt - lease, later.StartedAt))
+                    {
+                        Interlocked.Increment(ref ledger.ExcusedOverlaps);
+                        continue;
+                    }
                     overlaps++;
                     if (examples.Count < 3)
                         examples.Add($"job {job.Key}: token {earlier.Token} (pid {earlier.Pid}) ran {earlier.StartedAt:HH:mm:ss.fff}-{stopped:HH:mm:ss.fff}, " +
@@ -62,7 +69,8 @@ public static class ExploreVerifier
         Expect(falling, "runs whose fencing token did not rise above the job's previous run's");
         Expect(overlaps, "runs of a job that overlapped an earlier run still going, unfrozen, with a valid lease"
                          + (examples.Count > 0 ? $" ({string.Join("; ", examples)})" : ""));
-        Expect(Math.Max(0, MostAtOnce(runs.Where(r => r.Type == ExploreJob.Limited && !ledger.WasFrozenDuring(r.Pid, r.StartedAt, r.StoppedAt ?? r.StartedAt))) - ExploreJob.Limit),
+        Expect(Math.Max(0, MostAtOnce(runs.Where(r => r.Type == ExploreJob.Limited && !ledger.WasFrozenDuring(r.Pid, r.StartedAt, r.StoppedAt ?? r.StartedAt)
+                                                      && !ledger.StalledWithin(r.Pid, r.StartedAt, r.StoppedAt ?? r.StartedAt))) - ExploreJob.Limit),
             $"more {ExploreJob.Limited} runs at once than its cluster-wide limit of {ExploreJob.Limit}");
 
         // Continuations: each moved on once, as its parent's outcome says (where no one cancelled or deleted either).

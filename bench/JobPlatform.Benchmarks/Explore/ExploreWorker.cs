@@ -29,6 +29,7 @@ public static class ExploreWorker
         builder.Logging.AddFilter("JobPlatform.Jobs.Scheduling", LogLevel.Debug); // who leads, and why a round fired nothing
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton<TimeProvider>(new SkewedClock(skew));
+        builder.Services.AddHostedService<StallDetector>();
         builder.Services.AddDbContextPool<JobsDbContext>(o => o.UseNpgsql(EngineConnectionString.Tune(connectionString)));
         builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
         builder.Services.Configure<SchedulingOptions>(o => (o.LeaseDuration, o.Tick) = (lease, TimeSpan.FromMilliseconds(250)));

@@ -33,6 +33,9 @@ internal sealed class WorkerSlot : IAsyncDisposable
     /// <summary>Workers that ended without being told to, with their exit codes.</summary>
     public List<string> ExitedOnItsOwn { get; } = [];
 
+    /// <summary>When this slot's processes could not run their timers (<see cref="StallDetector"/>).</summary>
+    public System.Collections.Concurrent.ConcurrentBag<(int Pid, DateTimeOffset From, DateTimeOffset To)> Stalls { get; } = [];
+
     private Process Start()
     {
         var process = SelfProcess.Start(_arguments);
@@ -46,6 +49,11 @@ internal sealed class WorkerSlot : IAsyncDisposable
 
     private void Keep(string? line)
     {
+        if (line is not null && StallDetector.Parse(line) is { } stall)
+        {
+            Stalls.Add(stall);
+            return;
+        }
         // Stack frames crowd out the lines that say what happened.
         if (line is null || line.TrimStart().StartsWith("at ", StringComparison.Ordinal) || line.TrimStart().StartsWith("---", StringComparison.Ordinal)) return;
         lock (_lastLines)
