@@ -46,6 +46,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit(maxRequestBody);
 app.UseAuthentication();
+app.UseDashboardUserForRateLimits();
 // After authentication, so that a client is counted by the key it proved, not by a key it merely sent.
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +19,9 @@ namespace JobPlatform.Dashboard;
 public static class DashboardExtensions
 {
     public const string BasePath = "/dashboard";
+
+    /// <summary>Login form posts an address may make a minute.</summary>
+    public const int LoginAttemptsPerMinute = 10;
 
     /// <summary>
     /// The dashboard's services: Blazor (interactive server), Fluent UI, and its own login (a cookie, users from
@@ -39,11 +44,24 @@ public static class DashboardExtensions
         {
             cookie.LoginPath = $"{BasePath}/login";
             cookie.AccessDeniedPath = $"{BasePath}/login";
-            cookie.Cookie.Name = ".JobPlatform.Dashboard";
+            cookie.Cookie.Name = DashboardRoles.CookieName;
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
+        });
+        // Guessing passwords: a few tries a minute per address (IPv6 by /64), over it 429; the user name's own
+        // lockout is DashboardLogin's. Whatever the host's general rate limit is, this one is always on.
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests; // where the host sets no answer of its own
+            limiter.AddPolicy(DashboardRoles.LoginRateLimit, http =>
+                RateLimitPartition.GetFixedWindowLimiter(ClientAddress.PartitionOf(http.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = LoginAttemptsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(DashboardRoles.ViewPolicy, policy =>
@@ -83,7 +101,7 @@ public static class DashboardExtensions
                 return Results.LocalRedirect($"{BasePath}/login?failed=true&returnUrl={Uri.EscapeDataString(target)}");
             await http.SignInAsync(DashboardRoles.Scheme, user);
             return Results.LocalRedirect(target);
-        }).AllowAnonymous().ExcludeFromDescription();
+        }).AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(DashboardRoles.LoginRateLimit);
         app.MapPost($"{BasePath}/logout", async (HttpContext http) =>
         {
             await http.SignOutAsync(DashboardRoles.Scheme);

@@ -73,17 +73,22 @@ public static class Extensions
         // "live" checks only that the process answers; readiness (/health) also runs the database check
         // that AddNpgsqlDbContext registers.
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddOutputCache(AnonymousAnswerCache.Register);
         return builder;
     }
 
     /// <summary>
-    /// Maps /health (ready: every check, the database included), /alive (liveness) and /metrics in every
-    /// environment: compose, Aspire and Prometheus rely on them. Health answers carry only the status word.
+    /// Maps /health (ready: every check, the database included; cached for two seconds), /alive (liveness) and
+    /// /metrics in every environment: compose, Aspire and Prometheus rely on them. Health answers carry only the
+    /// status word.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // Open even where the rest of an app needs a key: orchestrators and Prometheus call these.
-        app.MapHealthChecks(HealthPath).AllowAnonymous();
+        // Only the endpoints that ask for it (CacheOutput) are cached.
+        app.UseOutputCache();
+        // Open even where the rest of an app needs a key: orchestrators and Prometheus call these. Readiness asks the
+        // database, so its answer is shared for a moment (AnonymousAnswerCache).
+        app.MapHealthChecks(HealthPath).AllowAnonymous().CacheOutput(AnonymousAnswerCache.PolicyName);
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).AllowAnonymous();
         app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         return app;

@@ -13,7 +13,8 @@ public static class ServerEndpoints
         servers.MapGet("/prometheus-targets", TargetsAsync).WithName("PrometheusTargets")
             .WithSummary("Every worker instance as a Prometheus HTTP service-discovery target group")
             // Open like /metrics: Prometheus discovers the workers it scrapes here, and it sees only their addresses.
-            .AllowAnonymous();
+            // It asks the database, so its answer is shared for a moment.
+            .AllowAnonymous().CacheOutput(AnonymousAnswerCache.PolicyName);
         return app;
     }
 

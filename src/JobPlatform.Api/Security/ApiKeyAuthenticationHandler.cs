@@ -25,8 +25,8 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
 
         var key = given.ToString();
-        if (Matches(key, config.AdminKeys)) return Task.FromResult(Success("admin key", ApiKeys.Read, ApiKeys.Admin));
-        if (Matches(key, config.ReadOnlyKeys)) return Task.FromResult(Success("read-only key", ApiKeys.Read));
+        if (Matches(key, config.AdminKeys)) return Task.FromResult(Success("admin key", ApiKeys.Read, ApiKeys.Admin).WithKeyId(key));
+        if (Matches(key, config.ReadOnlyKeys)) return Task.FromResult(Success("read-only key", ApiKeys.Read).WithKeyId(key));
         return Task.FromResult(AuthenticateResult.Fail("The API key is not one this api knows."));
     }
 

@@ -7,6 +7,12 @@ public static class DashboardRoles
     /// <summary>The cookie scheme of the dashboard's login (the api's own callers use API keys).</summary>
     public const string Scheme = "JobPlatformDashboard";
 
+    /// <summary>The login cookie's name.</summary>
+    public const string CookieName = ".JobPlatform.Dashboard";
+
+    /// <summary>The rate-limit policy of the login form: a few tries a minute per address.</summary>
+    public const string LoginRateLimit = "dashboard-login";
+
     /// <summary>Policies: anyone logged in may look; changes need the admin role.</summary>
     public const string ViewPolicy = "dashboard-view", ChangePolicy = "dashboard-change";
 }
