@@ -8,6 +8,9 @@ using JobPlatform.Jobs.DependencyInjection;
 using JobPlatform.Jobs.Storage;
 using Scalar.AspNetCore;
 
+// A password's hash for a dashboard user, instead of the api.
+if (HashPasswordCommand.TryRun(args, Console.In, Console.Out, Console.Error)) return;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -33,6 +36,7 @@ builder.Services.AddOpenApi(options =>
 });
 builder.AddApiKeys();
 builder.AddTelemetryPort();
+builder.AddKnownProxies();
 builder.AddApiRateLimiting();
 builder.AddJobPlatformDashboard();
 builder.Services.AddHostedService<OpenAccessGuard>();
@@ -40,6 +44,7 @@ var maxRequestBody = RequestBodyLimit.Configure(builder);
 
 var app = builder.Build();
 
+app.UseKnownProxies();
 app.UseTelemetryPort();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();

@@ -3,6 +3,8 @@ using JobPlatform.Dashboard.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -33,9 +35,17 @@ public static class DashboardExtensions
         var options = section.Get<DashboardOptions>() ?? new DashboardOptions();
         var loginRequired = options.RequireLogin ?? (!builder.Environment.IsDevelopment() || options.Users.Count > 0);
 
+        if (!builder.Environment.IsDevelopment() && options.Users.FindIndex(u => u.Password.Length > 0) is >= 0 and var plain)
+            throw new InvalidOperationException(
+                $"{DashboardOptions.Section}:Users:{plain}:Password is a plain password, which only Development accepts. Store its hash " +
+                $"in {DashboardOptions.Section}:Users:{plain}:PasswordHash instead, made with: dotnet run --project src/JobPlatform.Api -- hash-password");
+
         builder.Services.Configure<DashboardOptions>(section);
         builder.Services.AddSingleton(new DashboardAccess(loginRequired));
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DashboardLogin>();
+        builder.Services.AddSingleton<IAuthorizationHandler, CurrentUserHandler>();
+        if (loginRequired) builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingDashboardUser>();
         builder.Services.AddSingleton<DashboardData>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
@@ -47,6 +57,24 @@ public static class DashboardExtensions
             cookie.Cookie.Name = DashboardRoles.CookieName;
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
+            // Outside Development the cookie travels over HTTPS only (behind a TLS-terminating proxy, see the
+            // api's forwarded-headers setting).
+            cookie.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            // The user and role are checked against the configuration on every request: removed, signed out;
+            // demoted, the new role at once.
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                var login = context.HttpContext.RequestServices.GetRequiredService<DashboardLogin>();
+                if (context.Principal is null || login.IsCurrent(context.Principal)) return;
+                if (login.Find(context.Principal.Identity?.Name) is { } demoted)
+                {
+                    context.ReplacePrincipal(DashboardLogin.PrincipalOf(demoted));
+                    context.ShouldRenew = true;
+                    return;
+                }
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(DashboardRoles.Scheme);
+            };
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
         });
@@ -66,7 +94,7 @@ public static class DashboardExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(DashboardRoles.ViewPolicy, policy =>
             {
-                if (loginRequired) policy.AddAuthenticationSchemes(DashboardRoles.Scheme).RequireAuthenticatedUser();
+                if (loginRequired) policy.AddAuthenticationSchemes(DashboardRoles.Scheme).AddRequirements(new CurrentUserRequirement(Admin: false));
                 // Without a login (Development, no users) it is open to whoever reaches it: the host must then
                 // listen on loopback only (the api's OpenAccessGuard refuses to start otherwise). Never granted by
                 // the caller's address: behind a proxy every caller looks local.
@@ -74,7 +102,7 @@ public static class DashboardExtensions
             })
             .AddPolicy(DashboardRoles.ChangePolicy, policy =>
             {
-                if (loginRequired) policy.AddAuthenticationSchemes(DashboardRoles.Scheme).RequireRole(DashboardRoles.Admin);
+                if (loginRequired) policy.AddAuthenticationSchemes(DashboardRoles.Scheme).AddRequirements(new CurrentUserRequirement(Admin: true));
                 else policy.RequireAssertion(_ => true);
             });
         return builder;
@@ -97,16 +125,25 @@ public static class DashboardExtensions
             [FromForm] string? name, [FromForm] string? password, [FromForm] string? returnUrl) =>
         {
             var target = returnUrl is { Length: > 1 } url && url.StartsWith(BasePath, StringComparison.Ordinal) && !url.StartsWith("//") ? url : BasePath;
-            if (login.SignIn(name, password) is not { } user)
-                return Results.LocalRedirect($"{BasePath}/login?failed=true&returnUrl={Uri.EscapeDataString(target)}");
+            var (outcome, user) = login.SignIn(name, password, http.Connection.RemoteIpAddress?.ToString());
+            if (user is null)
+                return Results.LocalRedirect($"{BasePath}/login?{(outcome == DashboardLogin.Outcome.LockedOut ? "locked" : "failed")}=true&returnUrl={Uri.EscapeDataString(target)}");
             await http.SignInAsync(DashboardRoles.Scheme, user);
             return Results.LocalRedirect(target);
-        }).AllowAnonymous().ExcludeFromDescription().RequireRateLimiting(DashboardRoles.LoginRateLimit);
+        }).WithDashboardIdentity().ExcludeFromDescription().RequireRateLimiting(DashboardRoles.LoginRateLimit);
         app.MapPost($"{BasePath}/logout", async (HttpContext http) =>
         {
             await http.SignOutAsync(DashboardRoles.Scheme);
             return Results.LocalRedirect($"{BasePath}/login");
-        }).WithMetadata(new RequireAntiforgeryTokenAttribute()).AllowAnonymous().ExcludeFromDescription();
+        }).WithMetadata(new RequireAntiforgeryTokenAttribute()).WithDashboardIdentity().ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>
+    /// Open to anyone, but seen as the dashboard's pages see the caller (its login cookie, else anonymous), not as
+    /// the host's default scheme does: the antiforgery token of the login form is bound to that identity, and an api
+    /// that runs open makes every caller "open" by default, which the pages' token would not match.
+    /// </summary>
+    private static RouteHandlerBuilder WithDashboardIdentity(this RouteHandlerBuilder endpoint) =>
+        endpoint.WithMetadata(new AuthorizeAttribute { AuthenticationSchemes = DashboardRoles.Scheme }).AllowAnonymous();
 }

@@ -16,7 +16,9 @@ namespace JobPlatform.Tests.Api;
 /// </summary>
 /// <param name="settings">More configuration, such as dashboard users.</param>
 /// <param name="open">In Development without any key: the api open to whoever reaches it.</param>
-public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null, bool open = false)
+/// <param name="configuration">A configuration source added last (one a test changes while the api runs).</param>
+public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null, bool open = false,
+    Microsoft.Extensions.Configuration.IConfigurationSource? configuration = null)
     : WebApplicationFactory<api::Program>
 {
     public const string AdminKey = "test-admin-key-0123456789abcdef0123", ReadOnlyKey = "test-read-key-0123456789abcdef01234";
@@ -41,6 +43,7 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
             builder.UseSetting("JobPlatform:Api:ReadOnlyKeys:0", ReadOnlyKey);
         }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
+        if (configuration is not null) builder.ConfigureAppConfiguration(config => config.Add(configuration));
     }
 
     protected override void ConfigureClient(HttpClient client)

@@ -61,6 +61,32 @@ public sealed class RateLimitAndHeadersTests(PostgresFixture postgres)
         Assert.Equal(partition, JobPlatform.Dashboard.Security.ClientAddress.PartitionOf(IPAddress.Parse(address)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Forwarded_addresses_count_only_from_a_configured_proxy(bool proxyConfigured)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["JobPlatform:Api:RateLimit:PermitsPerSecond"] = "1", ["JobPlatform:Api:RateLimit:Burst"] = "2",
+        };
+        if (proxyConfigured) settings["JobPlatform:Api:KnownProxies:0"] = "127.0.0.1";
+        await using var api = new ApiFactory(await postgres.CreateDatabaseAsync(), settings);
+        using var http = new HttpClient { BaseAddress = new Uri(api.StartOnKestrel()) }; // from 127.0.0.1, no key
+
+        async Task<HttpStatusCode> From(string address)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/job-types");
+            request.Headers.Add("X-Forwarded-For", address);
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+        for (var i = 0; i < 3; i++) await From("203.0.113.1");
+
+        // A caller claiming another address gets a bucket of its own only when a known proxy says so.
+        Assert.Equal(proxyConfigured ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests, await From("203.0.113.2"));
+    }
+
     [Fact]
     public async Task The_login_form_has_a_strict_limit_of_its_own()
     {

@@ -9,6 +9,7 @@ using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Scheduling;
 using JobPlatform.Tests.Api;
 using JobPlatform.Tests.Engine;
+using JobPlatform.Dashboard.Security;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -25,9 +26,9 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres)
 {
     private static readonly Dictionary<string, string> Users = new()
     {
-        ["JobPlatform:Dashboard:Users:0:Name"] = "ops", ["JobPlatform:Dashboard:Users:0:Password"] = "ops-password", ["JobPlatform:Dashboard:Users:0:Role"] = "admin",
+        ["JobPlatform:Dashboard:Users:0:Name"] = "ops", ["JobPlatform:Dashboard:Users:0:PasswordHash"] = DashboardLogin.HashPassword("ops-password"), ["JobPlatform:Dashboard:Users:0:Role"] = "admin",
         ["JobPlatform:Dashboard:TraceUrl"] = "http://aspire.test/traces/detail/{traceId}",
-        ["JobPlatform:Dashboard:Users:1:Name"] = "viewer", ["JobPlatform:Dashboard:Users:1:Password"] = "viewer-password", ["JobPlatform:Dashboard:Users:1:Role"] = "read-only",
+        ["JobPlatform:Dashboard:Users:1:Name"] = "viewer", ["JobPlatform:Dashboard:Users:1:PasswordHash"] = DashboardLogin.HashPassword("viewer-password"), ["JobPlatform:Dashboard:Users:1:Role"] = "read-only",
     };
 
     public sealed class Repair

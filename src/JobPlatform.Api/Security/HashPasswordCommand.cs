@@ -1,0 +1,28 @@
+using JobPlatform.Dashboard.Security;
+
+namespace JobPlatform.Api.Security;
+
+/// <summary>
+/// <c>dotnet run --project src/JobPlatform.Api -- hash-password</c>: reads a password from standard input and prints
+/// its PBKDF2 hash (ASP.NET Core Identity's format), for <c>JobPlatform:Dashboard:Users:N:PasswordHash</c>.
+/// </summary>
+public static class HashPasswordCommand
+{
+    public const string Name = "hash-password";
+
+    /// <returns>True when the arguments asked for this command (it has then run), false to start the api.</returns>
+    public static bool TryRun(string[] args, TextReader input, TextWriter output, TextWriter error)
+    {
+        if (args is not [Name, ..]) return false;
+        if (!Console.IsInputRedirected && ReferenceEquals(input, Console.In)) error.Write("Password (then Enter): ");
+        var password = input.ReadLine();
+        if (string.IsNullOrEmpty(password))
+        {
+            error.WriteLine("No password read: give it on standard input, e.g. printf '%s\\n' \"$PASSWORD\" | dotnet run --project src/JobPlatform.Api -- hash-password");
+            Environment.ExitCode = 2;
+            return true;
+        }
+        output.WriteLine(DashboardLogin.HashPassword(password));
+        return true;
+    }
+}
