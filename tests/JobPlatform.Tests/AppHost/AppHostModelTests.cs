@@ -31,6 +31,27 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task With_containers_only_telemetry_listens_beyond_loopback_and_nothing_is_granted_to_anonymous_visitors()
+    {
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(["JobPlatform:Infrastructure=containers"]);
+        var resources = appHost.Resources.ToDictionary(r => r.Name);
+        var api = resources["api"].Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+
+        // The api itself on loopback; a second, telemetry-only port for the Prometheus container.
+        Assert.Equal("localhost", api["http"].TargetHost);
+        Assert.Equal("0.0.0.0", api["telemetry"].TargetHost);
+        Assert.Equal("0.0.0.0", resources["worker"].Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").TargetHost);
+
+        // The simplest way to read what a resource would get; its replacement (ExecutionConfigurationBuilder) is not for tests.
+#pragma warning disable CS0618
+        var grafana = await ((IResourceWithEnvironment)resources["grafana"]).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Run);
+        Assert.Equal("Viewer", grafana["GF_AUTH_ANONYMOUS_ORG_ROLE"]);
+        var prometheus = await ((IResourceWithArgs)resources["prometheus"]).GetArgumentValuesAsync(DistributedApplicationOperation.Run);
+#pragma warning restore CS0618
+        Assert.DoesNotContain(prometheus, a => a.Contains("lifecycle") || a.Contains("admin-api"));
+    }
+
+    [Fact]
     public async Task Given_a_connection_string_no_postgres_container_is_added()
     {
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(

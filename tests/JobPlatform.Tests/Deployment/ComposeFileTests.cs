@@ -44,6 +44,15 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void Grafana_has_no_anonymous_access_and_its_admin_password_is_checked_by_preflight()
+    {
+        var environment = (YamlMappingNode)Service("grafana")["environment"];
+        Assert.Equal("false", environment["GF_AUTH_ANONYMOUS_ENABLED"].ToString());
+        Assert.False(environment.Children.ContainsKey("GF_AUTH_ANONYMOUS_ORG_ROLE"));
+        Assert.Equal("${GRAFANA_ADMIN_PASSWORD:-admin}", ((YamlMappingNode)Service("preflight")["environment"])["GRAFANA_ADMIN_PASSWORD"].ToString());
+    }
+
+    [Fact]
     public void Worker_runs_two_replicas_without_a_published_port()
     {
         var worker = Service("worker");
