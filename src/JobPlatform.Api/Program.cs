@@ -9,7 +9,7 @@ using JobPlatform.Jobs.Storage;
 using Scalar.AspNetCore;
 
 // A password's hash for a dashboard user, instead of the api.
-if (HashPasswordCommand.TryRun(args, Console.In, Console.Out, Console.Error)) return;
+if (HashPasswordCommand.TryRun(args, Console.In, Console.Out, Console.Error) is { } exitCode) return exitCode;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -78,6 +78,7 @@ app.MapJobPlatformDashboard();
 app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription().AllowAnonymous();
 
 app.Run();
+return 0;
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

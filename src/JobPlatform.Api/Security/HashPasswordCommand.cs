@@ -10,19 +10,18 @@ public static class HashPasswordCommand
 {
     public const string Name = "hash-password";
 
-    /// <returns>True when the arguments asked for this command (it has then run), false to start the api.</returns>
-    public static bool TryRun(string[] args, TextReader input, TextWriter output, TextWriter error)
+    /// <returns>The command's exit code when the arguments asked for it (it has then run); null to start the api.</returns>
+    public static int? TryRun(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
-        if (args is not [Name, ..]) return false;
+        if (args is not [Name, ..]) return null;
         if (!Console.IsInputRedirected && ReferenceEquals(input, Console.In)) error.Write("Password (then Enter): ");
         var password = input.ReadLine();
         if (string.IsNullOrEmpty(password))
         {
             error.WriteLine("No password read: give it on standard input, e.g. printf '%s\\n' \"$PASSWORD\" | dotnet run --project src/JobPlatform.Api -- hash-password");
-            Environment.ExitCode = 2;
-            return true;
+            return 2;
         }
         output.WriteLine(DashboardLogin.HashPassword(password));
-        return true;
+        return 0;
     }
 }

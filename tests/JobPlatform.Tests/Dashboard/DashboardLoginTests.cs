@@ -1,3 +1,5 @@
+extern alias api;
+
 using System.Net;
 using System.Text.RegularExpressions;
 using JobPlatform.Dashboard.Security;
@@ -40,6 +42,20 @@ public sealed partial class DashboardLoginTests(PostgresFixture postgres)
         Assert.True(login.SignIn("ops", "right-password", null).User!.IsInRole(DashboardRoles.Admin));
         Assert.Equal(DashboardLogin.Outcome.Wrong, login.SignIn("ops", "wrong-password", null).Outcome);
         Assert.Equal(DashboardLogin.Outcome.Wrong, login.SignIn("nobody", "right-password", null).Outcome);
+    }
+
+    [Fact]
+    public void The_hash_password_command_prints_a_hash_of_what_it_reads()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, api::JobPlatform.Api.Security.HashPasswordCommand.TryRun(["hash-password"], new StringReader("from-stdin-password\n"), output, error));
+        var user = new DashboardUser { Name = "ops", PasswordHash = output.ToString().Trim() };
+        var login = new DashboardLogin(new Users(user), TimeProvider.System, new FakeLogger<DashboardLogin>());
+        Assert.Equal(DashboardLogin.Outcome.SignedIn, login.SignIn("ops", "from-stdin-password", null).Outcome);
+
+        Assert.Equal(2, api::JobPlatform.Api.Security.HashPasswordCommand.TryRun(["hash-password"], new StringReader(""), TextWriter.Null, error));
+        Assert.Contains("No password read", error.ToString());
+        Assert.Null(api::JobPlatform.Api.Security.HashPasswordCommand.TryRun([], TextReader.Null, TextWriter.Null, TextWriter.Null));
     }
 
     [Fact]
