@@ -27,8 +27,12 @@ public static class StartupRetry
                 streak.Succeeded();
                 return;
             }
-            catch (Exception e) when (DatabaseUnavailable.Is(e) && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (DatabaseUnavailable.Is(e))
             {
+                // Stopped while the step was under way: whatever the step ran into after that, this is a stop, which
+                // the host ends cleanly, not a database error that crashes the process (explorer seed 292).
+                if (cancellationToken.IsCancellationRequested)
+                    throw new OperationCanceledException($"{what}: stopped while waiting for the database.", e, cancellationToken);
                 await Task.Delay(streak.Failed(e), cancellationToken);
             }
         }
