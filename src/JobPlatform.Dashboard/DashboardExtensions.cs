@@ -1,18 +1,18 @@
+using System.Threading.RateLimiting;
 using JobPlatform.Dashboard.Components;
 using JobPlatform.Dashboard.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.FluentUI.AspNetCore.Components;
 
@@ -64,16 +64,18 @@ public static class DashboardExtensions
             // demoted, the new role at once.
             cookie.Events.OnValidatePrincipal = async context =>
             {
-                var login = context.HttpContext.RequestServices.GetRequiredService<DashboardLogin>();
-                if (context.Principal is null || login.IsCurrent(context.Principal)) return;
-                if (login.Find(context.Principal.Identity?.Name) is { } demoted)
+                if (context.Principal is null) return;
+                var current = context.HttpContext.RequestServices.GetRequiredService<DashboardLogin>().Find(context.Principal.Identity?.Name);
+                if (current is null)
                 {
-                    context.ReplacePrincipal(DashboardLogin.PrincipalOf(demoted));
-                    context.ShouldRenew = true;
-                    return;
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(DashboardRoles.Scheme);
                 }
-                context.RejectPrincipal();
-                await context.HttpContext.SignOutAsync(DashboardRoles.Scheme);
+                else if (!context.Principal.IsInRole(current.EffectiveRole))
+                {
+                    context.ReplacePrincipal(DashboardLogin.PrincipalOf(current));
+                    context.ShouldRenew = true;
+                }
             };
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;

@@ -28,7 +28,8 @@ public sealed class AccessTests(PostgresFixture postgres, ITestOutputHelper outp
         using var folder = new TemporaryFolder();
         // Another machine: a network namespace of the test's own, made first, so that its link's address exists when
         // the AppHost's proxies bind (DCP binds "every interface" address by address, as they are at its start).
-        using var other = NetworkNamespace.TryCreate(out var whyNot);
+        var (other, whyNot) = await NetworkNamespace.TryCreateAsync();
+        await using var _ = other;
         // The ports of the launch settings (8080 for the api, as the seed had it), not the tests' random ones.
         await using var app = await LocalAppHost.StartAsync(folder.Path, cts.Token,
             $"ConnectionStrings:jobsdb={await postgres.CreateDatabaseAsync()}", "DcpPublisher:RandomizePorts=false");
@@ -57,7 +58,7 @@ public sealed class AccessTests(PostgresFixture postgres, ITestOutputHelper outp
             return;
         }
         foreach (var port in listeners.Select(l => l.Port).Distinct())
-            Assert.Null(other.StatusOf($"http://{other.HostAddress}:{port}/"));
+            Assert.Null(await other.StatusOfAsync($"http://{other.HostAddress}:{port}/"));
     }
 
     [Fact]
@@ -66,7 +67,8 @@ public sealed class AccessTests(PostgresFixture postgres, ITestOutputHelper outp
         const string key = "exposed-test-key-0123456789abcdef", password = "exposed-test-password-0123";
         using var cts = new CancellationTokenSource(Timeout);
         using var folder = new TemporaryFolder();
-        using var other = NetworkNamespace.TryCreate(out var whyNot); // first: see above
+        var (other, whyNot) = await NetworkNamespace.TryCreateAsync(); // first: see above
+        await using var _ = other;
         await using var app = await LocalAppHost.StartAsync(folder.Path, cts.Token,
             [$"ConnectionStrings:jobsdb={await postgres.CreateDatabaseAsync()}", .. LocalAppHost.Exposed(key, password)]);
         var port = app.GetEndpoint("api", "http").Port;
@@ -93,10 +95,10 @@ public sealed class AccessTests(PostgresFixture postgres, ITestOutputHelper outp
             return;
         }
         var url = $"http://{other.HostAddress}:{port}";
-        Assert.Equal(401, other.StatusOf($"{url}/jobs/simple-job?name=MyFirstJob"));
-        Assert.Equal(401, other.StatusOf($"{url}/api/jobs"));
-        Assert.Equal(302, other.StatusOf($"{url}/dashboard"));
-        Assert.Equal(202, other.StatusOf($"{url}/jobs/simple-job?name=Remote", $"X-Api-Key: {key}"));
+        Assert.Equal(401, await other.StatusOfAsync($"{url}/jobs/simple-job?name=MyFirstJob"));
+        Assert.Equal(401, await other.StatusOfAsync($"{url}/api/jobs"));
+        Assert.Equal(302, await other.StatusOfAsync($"{url}/dashboard"));
+        Assert.Equal(202, await other.StatusOfAsync($"{url}/jobs/simple-job?name=Remote", $"X-Api-Key: {key}"));
     }
 
     /// <summary>

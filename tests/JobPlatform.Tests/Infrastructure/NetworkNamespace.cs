@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Diagnostics;
+using JobPlatform.AppHost.Local;
 
 namespace JobPlatform.Tests.Infrastructure;
 
@@ -8,7 +10,7 @@ namespace JobPlatform.Tests.Infrastructure;
 /// and loopback is the namespace's own, so a listener on this machine's loopback cannot be reached from there,
 /// as from any other machine. Set up as root and torn down on dispose; traffic goes nowhere but over the pair.
 /// </summary>
-public sealed class NetworkNamespace : IDisposable
+public sealed class NetworkNamespace : IAsyncDisposable
 {
     private readonly string _name, _hostSide;
 
@@ -19,7 +21,7 @@ public sealed class NetworkNamespace : IDisposable
         (_name, _hostSide, HostAddress) = (name, hostSide, hostAddress);
 
     /// <summary>Creates one, or returns null with the reason (not root, no <c>ip</c>, namespaces refused).</summary>
-    public static NetworkNamespace? TryCreate(out string whyNot)
+    public static async Task<(NetworkNamespace? Namespace, string WhyNot)> TryCreateAsync()
     {
         // Unique per test process and call, within interface names' 15 characters; a /29 of 198.18.0.0/16.
         var id = (Environment.ProcessId * 7 + Interlocked.Increment(ref _created)) % 8000;
@@ -40,49 +42,46 @@ public sealed class NetworkNamespace : IDisposable
         ];
         foreach (var step in setup)
         {
-            var (code, output) = Run("ip", step);
+            var (code, output) = await IpAsync(step);
             if (code != 0)
             {
-                created.Dispose();
-                whyNot = $"ip {string.Join(' ', step)} failed ({code}): {output.Trim()}";
-                return null;
+                await created.DisposeAsync();
+                return (null, $"ip {string.Join(' ', step)} failed ({code}): {output.Trim()}");
             }
         }
         // A veth pair carries traffic once both ends are up, a moment after they are set up.
         var clock = Stopwatch.StartNew();
-        while (!(IsUp(hostSide, null) && IsUp(peer, name)))
+        while (!(await IsUpAsync(hostSide, null) && await IsUpAsync(peer, name)))
         {
             if (clock.Elapsed > TimeSpan.FromSeconds(10))
             {
-                created.Dispose();
-                whyNot = $"the veth pair {hostSide}/{peer} did not come up";
-                return null;
+                await created.DisposeAsync();
+                return (null, $"the veth pair {hostSide}/{peer} did not come up");
             }
-            Thread.Sleep(50);
+            await Task.Delay(50);
         }
-        whyNot = "";
-        return created;
+        return (created, "");
     }
 
     private static int _created;
 
-    private static bool IsUp(string link, string? inNamespace)
+    private static async Task<bool> IsUpAsync(string link, string? inNamespace)
     {
-        var (code, output) = inNamespace is null ? Run("ip", ["link", "show", link]) : Run("ip", ["-n", inNamespace, "link", "show", link]);
+        var (code, output) = await IpAsync(inNamespace is null ? ["link", "show", link] : ["-n", inNamespace, "link", "show", link]);
         return code == 0 && output.Contains("state UP", StringComparison.Ordinal);
     }
 
     /// <summary>curl run inside the namespace; returns its exit code (7: could not connect) and what it printed.</summary>
-    public (int ExitCode, string Output) Curl(params string[] args) =>
-        Run("ip", ["netns", "exec", _name, "curl", "--silent", "--show-error", "--max-time", "10", .. args]);
+    public Task<(int ExitCode, string Output)> CurlAsync(params string[] args) =>
+        IpAsync(["netns", "exec", _name, "curl", "--silent", "--show-error", "--max-time", "10", .. args]);
 
     /// <summary>
     /// The HTTP status of a GET from inside the namespace, or null when the connection was refused: nothing listens
     /// there for the namespace. Any other failure (a timeout, say) is the test's problem and throws.
     /// </summary>
-    public int? StatusOf(string url, params string[] headers)
+    public async Task<int?> StatusOfAsync(string url, params string[] headers)
     {
-        var (code, output) = Curl([.. headers.SelectMany(h => new[] { "-H", h }), "--output", "/dev/null", "--write-out", "%{http_code}", url]);
+        var (code, output) = await CurlAsync([.. headers.SelectMany(h => new[] { "-H", h }), "--output", "/dev/null", "--write-out", "%{http_code}", url]);
         return code switch
         {
             0 => int.Parse(output.Trim()),
@@ -91,28 +90,22 @@ public sealed class NetworkNamespace : IDisposable
         };
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        Run("ip", ["link", "del", _hostSide]); // takes its peer with it
-        Run("ip", ["netns", "del", _name]);
+        await IpAsync(["link", "del", _hostSide]); // takes its peer with it
+        await IpAsync(["netns", "del", _name]);
     }
 
-    private static (int Code, string Output) Run(string program, string[] args)
+    /// <summary><c>ip</c> with these arguments: its exit code and output, or -1 when it is not installed.</summary>
+    private static async Task<(int Code, string Output)> IpAsync(string[] args)
     {
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(program, args)
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            })!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            return (process.ExitCode, output.Result + error.Result);
+            return await LocalCommand.RunAsync("ip", args, runAs: null, CancellationToken.None);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (Win32Exception e)
         {
-            return (-1, $"{program}: {e.Message}");
+            return (-1, $"ip: {e.Message}");
         }
     }
 }
