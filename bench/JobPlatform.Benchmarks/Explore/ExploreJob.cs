@@ -22,7 +22,8 @@ public sealed class ExploreJob(NpgsqlDataSource dataSource) : IJob<ExplorePayloa
         CREATE SCHEMA IF NOT EXISTS explore;
         CREATE TABLE IF NOT EXISTS explore.runs (
             job_id uuid NOT NULL, token bigint NOT NULL, type text NOT NULL, pid int NOT NULL,
-            started_at timestamptz NOT NULL, stopped_at timestamptz, PRIMARY KEY (job_id, token));
+            started_at timestamptz NOT NULL, stopped_at timestamptz, told_at timestamptz, ended_at timestamptz,
+            PRIMARY KEY (job_id, token));
         """;
 
     public async Task ExecuteAsync(ExplorePayload payload, JobContext context, CancellationToken cancellationToken)
@@ -32,11 +33,11 @@ public sealed class ExploreJob(NpgsqlDataSource dataSource) : IJob<ExplorePayloa
         // job. A run blocked on a database it cannot reach (a partition) notices only later, and its writes are fenced.
         var told = DateTimeOffset.MaxValue;
         await using var whenTold = cancellationToken.Register(() => told = DateTimeOffset.UtcNow);
-        // Logged before any work: a run the log does not know of has done nothing.
-        await LogAsync("INSERT INTO explore.runs (job_id, token, type, pid, started_at) VALUES ($1, $2, $3, $4, $5)",
-            context, started, cancellationToken);
         try
         {
+            // Logged before any work, and again with its stop: this start may reach the database only after that, or never.
+            await LogAsync("INSERT INTO explore.runs (job_id, token, type, pid, started_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                context, started, cancellationToken);
             await Task.Delay(payload.WorkMs, cancellationToken);
             if (context.Attempt <= payload.FailAttempts)
                 throw new InvalidOperationException($"explore job fails attempt {context.Attempt} on purpose");
@@ -45,20 +46,28 @@ public sealed class ExploreJob(NpgsqlDataSource dataSource) : IJob<ExplorePayloa
         }
         finally
         {
-            var stopped = DateTimeOffset.UtcNow < told ? DateTimeOffset.UtcNow : told;
+            var ended = DateTimeOffset.UtcNow;
+            DateTimeOffset? toldAt = told == DateTimeOffset.MaxValue ? null : told;
             // The stop is when the handler stopped or was told to, not when the log got through (the database may be away).
-            _ = Task.Run(() => LogStopAsync(context, stopped), CancellationToken.None);
+            _ = Task.Run(() => LogStopAsync(context, started, (toldAt < ended ? toldAt.Value : ended, toldAt, ended)), CancellationToken.None);
         }
     }
 
-    private async Task LogStopAsync(JobContext context, DateTimeOffset stopped)
+    /// <summary>
+    /// Logs the stop (the start too, where it never got through): besides the stop the checks use, when the engine
+    /// cancelled the run, if it did, and when the handler ended, so a report tells a late cancellation from a handler
+    /// that took long to notice one.
+    /// </summary>
+    private async Task LogStopAsync(JobContext context, DateTimeOffset started, (DateTimeOffset Stopped, DateTimeOffset? Told, DateTimeOffset Ended) stop)
     {
         for (var tries = 0; tries < 120; tries++)
         {
             try
             {
-                await LogAsync("UPDATE explore.runs SET stopped_at = $5 WHERE job_id = $1 AND token = $2 AND $3::text IS NOT NULL AND $4::int IS NOT NULL",
-                    context, stopped, CancellationToken.None);
+                await LogAsync("""
+                    INSERT INTO explore.runs (job_id, token, type, pid, started_at, stopped_at, told_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    ON CONFLICT (job_id, token) DO UPDATE SET stopped_at = $6, told_at = $7, ended_at = $8
+                    """, context, started, CancellationToken.None, stop);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
@@ -68,14 +77,21 @@ public sealed class ExploreJob(NpgsqlDataSource dataSource) : IJob<ExplorePayloa
         }
     }
 
-    private async Task LogAsync(string sql, JobContext context, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task LogAsync(string sql, JobContext context, DateTimeOffset started, CancellationToken cancellationToken,
+        (DateTimeOffset Stopped, DateTimeOffset? Told, DateTimeOffset Ended)? stop = null)
     {
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = context.JobId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = context.FencingToken });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = context.Type });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Environment.ProcessId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = started });
+        if (stop is { } s)
+        {
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = s.Stopped });
+            command.Parameters.Add(new NpgsqlParameter { Value = s.Told is { } told ? told : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = s.Ended });
+        }
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

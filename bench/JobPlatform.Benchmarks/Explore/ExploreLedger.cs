@@ -28,6 +28,9 @@ public sealed class ExploreLedger
     /// <summary>Overlapping runs that a stall of the earlier run's worker explains (see <see cref="StalledWithin"/>).</summary>
     public int ExcusedOverlaps;
 
+    /// <summary>Jobs the verifier found running twice at once (the first few), for the report to trace.</summary>
+    public ConcurrentBag<Guid> Overlapping { get; } = [];
+
     public ConcurrentBag<string> Faults { get; } = [];
     public int RejectedOperations;
 

@@ -74,6 +74,9 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
             failures.AddRange(slots.SelectMany(s => s.ExitedOnItsOwn));
             if (failures.Count > 0)
                 failures.AddRange(slots.Select(s => $"worker {s.Number}'s last lines:{Environment.NewLine}      {s.LastLines()}"));
+            foreach (var job in _ledger.Overlapping)
+                failures.Add($"what the workers logged about job {job}:{Environment.NewLine}      " + string.Join($"{Environment.NewLine}      ",
+                    slots.SelectMany(s => s.EntriesNaming(job.ToString()).Select(e => $"worker {s.Number}: {e}"))));
             log.WriteLine($"seed {seed}: {_ledger.Accepted.Count} jobs accepted, faults {string.Join(", ", _ledger.Faults)}, " +
                           $"worker {skewed}'s clock {skew:+0;-0} s, {Stalls()}{clock.Elapsed.TotalSeconds:N1} s: {(failures.Count == 0 ? "ok" : "FAILED")}");
             return failures;

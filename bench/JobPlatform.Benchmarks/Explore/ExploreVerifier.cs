@@ -61,8 +61,12 @@ public static class ExploreVerifier
                     }
                     overlaps++;
                     if (examples.Count < 3)
-                        examples.Add($"job {job.Key}: token {earlier.Token} (pid {earlier.Pid}) ran {earlier.StartedAt:HH:mm:ss.fff}-{stopped:HH:mm:ss.fff}, " +
-                                     $"token {later.Token} (pid {later.Pid}) started {later.StartedAt:HH:mm:ss.fff}");
+                    {
+                        ledger.Overlapping.Add(job.Key);
+                        examples.Add($"job {job.Key}: token {earlier.Token} (pid {earlier.Pid}) ran {earlier.StartedAt:HH:mm:ss.fff}-{stopped:HH:mm:ss.fff} " +
+                                     $"(told to stop {earlier.ToldAt?.ToString("HH:mm:ss.fff") ?? "never"}, ended {earlier.EndedAt:HH:mm:ss.fff}), " +
+                                     $"token {later.Token} (pid {later.Pid}) started {later.StartedAt:HH:mm:ss.fff}; its attempts: {await AttemptsAsync(db, job.Key)}");
+                    }
                 }
             }
         }
@@ -129,20 +133,32 @@ public static class ExploreVerifier
         return string.Join("; ", state.Keys);
     }
 
-    private sealed record Run(Guid JobId, long Token, string Type, int Pid, DateTimeOffset StartedAt, DateTimeOffset? StoppedAt);
+    private sealed record Run(Guid JobId, long Token, string Type, int Pid, DateTimeOffset StartedAt, DateTimeOffset? StoppedAt, DateTimeOffset? ToldAt, DateTimeOffset? EndedAt);
 
     private static Task<List<Run>> RunsAsync(ChaosDatabase db) => ChaosDatabase.DespiteOutagesAsync(async () =>
     {
         await using var connection = new NpgsqlConnection(db.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT job_id, token, type, pid, started_at, stopped_at FROM explore.runs", connection);
+        await using var command = new NpgsqlCommand("SELECT job_id, token, type, pid, started_at, stopped_at, told_at, ended_at FROM explore.runs", connection);
         await using var reader = await command.ExecuteReaderAsync();
         var runs = new List<Run>();
+        DateTimeOffset? At(int column) => reader.IsDBNull(column) ? null : reader.GetFieldValue<DateTimeOffset>(column);
         while (await reader.ReadAsync())
-            runs.Add(new Run(reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
+            runs.Add(new Run(reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4), At(5), At(6), At(7)));
         return runs;
     });
+
+    /// <summary>A job's attempt history as the database has it (claims and their ends, by its clock), for a report.</summary>
+    private static async Task<string> AttemptsAsync(ChaosDatabase db, Guid jobId)
+    {
+        var attempts = await db.CountsAsync("""
+            SELECT fencing_token || ' ' || server || ' ' || to_char(started_at, 'HH24:MI:SS.MS') || '-' || coalesce(to_char(finished_at, 'HH24:MI:SS.MS'), '?')
+                   || ' ' || outcome, fencing_token FROM jobplatform.job_attempts WHERE job_id = $1
+            UNION ALL SELECT 'now ' || state || ' token ' || fencing_token || ' lease until ' || coalesce(to_char(lease_expires_at, 'HH24:MI:SS.MS'), '-'), 9223372036854775807
+            FROM jobplatform.jobs WHERE id = $1
+            """, jobId);
+        return string.Join("; ", attempts.OrderBy(a => a.Value).Select(a => a.Key));
+    }
 
     /// <summary>The most runs going at one instant (a run without a logged stop counts until its start only).</summary>
     private static int MostAtOnce(IEnumerable<Run> runs)

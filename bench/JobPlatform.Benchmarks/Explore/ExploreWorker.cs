@@ -27,6 +27,8 @@ public static class ExploreWorker
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("JobPlatform.Jobs.Scheduling", LogLevel.Debug); // who leads, and why a round fired nothing
+        builder.Logging.AddFilter("JobPlatform.Jobs.Processing", LogLevel.Debug); // each job's outcome and lease stop, by id
+        builder.Logging.AddSimpleConsole(o => (o.TimestampFormat, o.UseUtcTimestamp) = (WorkerSlot.TimestampFormat, true));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton<TimeProvider>(new SkewedClock(skew));
         builder.Services.AddHostedService<StallDetector>();

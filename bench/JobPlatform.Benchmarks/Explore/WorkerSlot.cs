@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using JobPlatform.Benchmarks.Chaos;
 using JobPlatform.Testing;
 
@@ -8,7 +9,7 @@ namespace JobPlatform.Benchmarks.Explore;
 /// One worker of a seed, behind its own relay to PostgreSQL: it can be killed (and replaced), frozen, stopped
 /// gracefully (and replaced), or cut off from the database for a while.
 /// </summary>
-internal sealed class WorkerSlot : IAsyncDisposable
+internal sealed partial class WorkerSlot : IAsyncDisposable
 {
     private readonly PartitionProxy _proxy;
     private readonly string[] _arguments;
@@ -58,6 +59,10 @@ internal sealed class WorkerSlot : IAsyncDisposable
         if (line is null || line.TrimStart().StartsWith("at ", StringComparison.Ordinal) || line.TrimStart().StartsWith("---", StringComparison.Ordinal)) return;
         lock (_lastLines)
         {
+            if (_everyLine.Count < MaxLines) _everyLine.Add(line);
+            // Debug entries (a line per job) are kept for the lines about one job, not among the last lines.
+            if (EntryHeader().Match(line) is { Success: true } header) _inDebugEntry = header.Groups["level"].Value == "dbug";
+            if (_inDebugEntry) return;
             _lastLines.Enqueue(line);
             if (_lastLines.Count > 60) _lastLines.Dequeue();
         }
@@ -68,6 +73,32 @@ internal sealed class WorkerSlot : IAsyncDisposable
     {
         lock (_lastLines) return string.Join(Environment.NewLine + "      ", _lastLines);
     }
+
+    /// <summary>Every log entry of this slot's workers that names <paramref name="text"/> (a job id), a line each with its time.</summary>
+    public IEnumerable<string> EntriesNaming(string text)
+    {
+        lock (_lastLines)
+        {
+            var header = "";
+            var found = new List<string>();
+            foreach (var line in _everyLine)
+            {
+                if (EntryHeader().IsMatch(line)) header = line;
+                else if (line.Contains(text, StringComparison.OrdinalIgnoreCase)) found.Add($"{header.Split(' ')[0]} {line.Trim()}");
+            }
+            return found;
+        }
+    }
+
+    /// <summary>The workers log with UTC times, as the run log has them.</summary>
+    public const string TimestampFormat = "HH:mm:ss.fff ";
+
+    [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d{3} (?<level>trce|dbug|info|warn|fail|crit): ")]
+    private static partial Regex EntryHeader();
+
+    private const int MaxLines = 200_000;
+    private readonly List<string> _everyLine = [];
+    private bool _inDebugEntry;
 
     private void NoteIfExited()
     {

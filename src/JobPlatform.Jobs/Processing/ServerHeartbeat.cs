@@ -66,7 +66,7 @@ public sealed partial class ServerHeartbeat(
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
-                if (running.LeasesEnding(lease, StopMargin(lease)).Count(running.LoseLease) is > 0 and var ending)
+                if (running.LeasesEnding(lease, StopMargin(lease)).Count(Stop) is > 0 and var ending)
                     LogLeasesEnding(ending, (lease - StopMargin(lease)).TotalSeconds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -87,7 +87,7 @@ public sealed partial class ServerHeartbeat(
             // A cancel request whose notification was missed still reaches the handler here.
             if (cancelRequested) running.RequestCancel(attempt.JobId);
         }
-        if (attempts.Except(renewed.Select(r => r.Attempt)).Count(running.LoseLease) is > 0 and var lost) LogLeasesTakenOver(lost);
+        if (attempts.Except(renewed.Select(r => r.Attempt)).Count(Stop) is > 0 and var lost) LogLeasesTakenOver(lost);
 
         await store.HeartbeatAsync(new ServerRecord
         {
@@ -99,6 +99,18 @@ public sealed partial class ServerHeartbeat(
             Endpoint = endpoint.GetEndpoint(),
         }, _options.LeaseDuration * 3, cancellationToken);
     }
+
+    /// <summary>Cancels the handler of an attempt whose lease this server lost or is about to lose; false when there was nothing to stop.</summary>
+    private bool Stop(AttemptKey attempt)
+    {
+        if (!running.LoseLease(attempt)) return false;
+        LogStopping(attempt.JobId, attempt.FencingToken);
+        return true;
+    }
+
+    // Debug: the warnings below count the stops; this names each, for tracing one job through a fault.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stopping job {JobId} (fencing token {Token}): its lease is lost or running out")]
+    private partial void LogStopping(Guid jobId, long token);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} running jobs whose leases are running out: no renewal got through for {Seconds} s, and other servers may take them over soon")]
     private partial void LogLeasesEnding(int count, double seconds);
