@@ -5,7 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace JobPlatform.Jobs;
 
-/// <summary>How payloads are written and read: web conventions (camelCase, case-insensitive reads).</summary>
+/// <summary>How payloads are written and read: web conventions (camelCase, case-insensitive reads), no duplicate properties.</summary>
 public static class JobJson
 {
     public static JsonSerializerOptions Options { get; } = CreateOptions();
@@ -13,7 +13,8 @@ public static class JobJson
     /// <summary>The JSON schema of a payload type, as workers register it for the api to validate against.</summary>
     public static string SchemaOf(Type payloadType)
     {
-        var schema = JsonSchemaExporter.GetJsonSchemaAsNode(Options, payloadType);
+        var schema = JsonSchemaExporter.GetJsonSchemaAsNode(Options, payloadType,
+            new JsonSchemaExporterOptions { TransformSchemaNode = Handlers.PayloadAnnotations.Transform });
         if (schema is JsonObject root) root["additionalProperties"] ??= false;
         return schema.ToJsonString();
     }
@@ -25,6 +26,8 @@ public static class JobJson
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
+            // A property sent twice is refused, not read as whichever came last.
+            AllowDuplicateProperties = false,
         };
         options.MakeReadOnly();
         return options;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Scheduling;
 
@@ -36,9 +37,9 @@ public static class ScheduleRequestValidator
             {
                 CronSchedule.Parse(request.Cron, request.TimeZone ?? "UTC");
             }
-            catch (ArgumentException e)
+            catch (JobValidationException e)
             {
-                Error(e.ParamName == "timeZone" ? "timeZone" : "cron", e.Message.Split(" (Parameter")[0]);
+                Error(e.Field, e.Message);
             }
         }
         if (errors.Count > 0) return (null, errors);

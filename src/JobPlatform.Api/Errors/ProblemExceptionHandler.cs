@@ -19,9 +19,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problemDeta
             BadHttpRequestException { InnerException: JsonException json } bad => Invalid(bad.StatusCode, "The request body is not valid JSON for this endpoint.", Field(json.Path), json.Message),
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request could not be read.", Detail = bad.Message },
             UnknownJobTypeException unknown => UnknownType(unknown),
-            // The engine's own checks (a limit, a cursor, a cron expression) name the field in their message.
-            ArgumentException argument => Invalid(StatusCodes.Status400BadRequest, "The request is not valid.",
-                argument.ParamName switch { null => "body", "payloadJson" => "payload", var name => name }, argument.Message.Split(" (Parameter")[0]),
+            // The engine's own checks (a limit, a cursor, a cron expression, a payload) name the field. Any other
+            // ArgumentException is a bug: a 500 that does not repeat its message.
+            JobValidationException invalid => Invalid(StatusCodes.Status400BadRequest, "The request is not valid.", invalid.Field, invalid.Message),
             // The database is down, restarting or out of connections: worth trying again shortly, not our bug.
             _ when DatabaseUnavailable.Is(exception) => Unavailable(context),
             _ => null,

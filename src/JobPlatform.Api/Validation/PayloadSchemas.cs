@@ -42,10 +42,22 @@ public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvid
     /// <summary>As <see cref="ValidateAsync"/> against a schema from <see cref="SchemaAsync"/> (null: nothing to check).</summary>
     public static Dictionary<string, string[]> Validate(JsonSchema? schema, JsonElement payload, string prefix = "payload")
     {
-        var errors = new Dictionary<string, string[]>();
-        if (schema is null) return errors;
+        // What no schema catches (duplicate properties, unpaired surrogates, numbers beyond a double) comes first,
+        // for every type: the schema's evaluation would read such a payload wrongly or throw.
+        var errors = PayloadRules.Problems(payload, prefix).GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray());
+        if (errors.Count > 0 || schema is null) return errors;
 
-        var result = schema.Evaluate(payload, Evaluation);
+        EvaluationResults result;
+        try
+        {
+            result = schema.Evaluate(payload, Evaluation);
+        }
+        catch (Exception e) when (e is OverflowException or FormatException)
+        {
+            // JsonSchema.Net compares numbers as decimals: one beyond ±7.9e28 cannot be compared with a bound, and is
+            // beyond every integer type's range anyway.
+            return Unbounded(payload, prefix) is { Count: > 0 } huge ? huge : throw new InvalidOperationException("Evaluating the payload schema failed.", e);
+        }
         if (result.IsValid) return errors;
         foreach (var detail in (result.Details ?? []).Prepend(result).Where(d => d.Errors is { Count: > 0 }))
         {
@@ -55,6 +67,30 @@ public sealed class PayloadSchemas(IServiceScopeFactory scopeFactory, TimeProvid
         }
         if (errors.Count == 0) errors[prefix] = ["The payload does not match the job type's schema."];
         return errors;
+    }
+
+    /// <summary>The numbers of a payload that a decimal cannot hold, by field.</summary>
+    private static Dictionary<string, string[]> Unbounded(JsonElement element, string path)
+    {
+        var found = new Dictionary<string, string[]>();
+        void Visit(JsonElement e, string at)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in e.EnumerateObject()) Visit(property.Value, $"{at}.{property.Name}");
+                    break;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in e.EnumerateArray()) Visit(item, $"{at}[{index++}]");
+                    break;
+                case JsonValueKind.Number when !e.TryGetDecimal(out _):
+                    found[at] = ["The number is too large for this field."];
+                    break;
+            }
+        }
+        Visit(element, path);
+        return found;
     }
 
     /// <summary>The registered schema of <paramref name="type"/>, or null when no worker offers it.</summary>

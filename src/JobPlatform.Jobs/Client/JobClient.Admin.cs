@@ -9,10 +9,10 @@ internal sealed partial class JobClient
     public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         if (query.Limit is < 1 or > JobQuery.MaxLimit)
-            throw new ArgumentException($"limit must be between 1 and {JobQuery.MaxLimit}.", nameof(query));
+            throw new JobValidationException("limit", $"limit must be between 1 and {JobQuery.MaxLimit}.");
         Guid? after = null;
         if (query.Cursor is not null)
-            after = Guid.TryParse(query.Cursor, out var cursor) ? cursor : throw new ArgumentException("cursor is not a cursor this api gave out.", nameof(query));
+            after = Guid.TryParse(query.Cursor, out var cursor) ? cursor : throw new JobValidationException("cursor", "cursor is not a cursor this api gave out.");
 
         var jobs = db.Jobs.AsNoTracking();
         if (query.State is { } state) jobs = jobs.Where(j => j.State == state.ToName());
@@ -65,7 +65,7 @@ internal sealed partial class JobClient
     private Task SetPausedAsync(string queue, bool paused, CancellationToken cancellationToken)
     {
         if (!Handlers.JobTypeNames.IsValid(queue))
-            throw new ArgumentException($"'{queue}' is not a queue name: 1-100 characters of a-z, 0-9, '.', '_' or '-'.", nameof(queue));
+            throw new JobValidationException("queue", $"'{queue}' is not a queue name: 1-100 characters of a-z, 0-9, '.', '_' or '-'.");
         return store.SetQueuePausedAsync(queue, paused, cancellationToken);
     }
 }

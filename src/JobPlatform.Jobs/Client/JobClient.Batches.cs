@@ -11,7 +11,7 @@ internal sealed partial class JobClient
     {
         options ??= new EnqueueOptions();
         if (options.UniqueKey is not null || options.ContinueAfter is not null)
-            throw new ArgumentException("Unique keys and continuations apply to single jobs, not to a batch.", nameof(options));
+            throw new JobValidationException("options", "Unique keys and continuations apply to single jobs, not to a batch.");
         var list = jobs.ToList();
         foreach (var job in list) Validate(job.Type, job.PayloadJson, options);
         if (callback is not null)

@@ -20,7 +20,7 @@ internal sealed partial class JobClient
             Name = definition.Name, Cron = definition.Cron, TimeZone = definition.TimeZone, Type = definition.Type,
             Payload = definition.PayloadJson, Misfire = definition.Misfire.ToName(), Overlap = definition.Overlap.ToName(),
             Source = ScheduleNames.Client, CreatedAt = now, UpdatedAt = now,
-            NextRunAt = cron.Next(now) ?? throw new ArgumentException($"'{definition.Cron}' has no occurrence after now.", nameof(definition)),
+            NextRunAt = cron.Next(now) ?? throw new JobValidationException("cron", $"'{definition.Cron}' has no occurrence after now."),
         };
         Apply(definition, record);
         db.Schedules.Add(record);
@@ -44,7 +44,7 @@ internal sealed partial class JobClient
         if (record is null) return null;
         var now = await scheduleClock.NowAsync(cancellationToken);
         if (record.Cron != definition.Cron || record.TimeZone != definition.TimeZone)
-            record.NextRunAt = cron.Next(now) ?? throw new ArgumentException($"'{definition.Cron}' has no occurrence after now.", nameof(definition));
+            record.NextRunAt = cron.Next(now) ?? throw new JobValidationException("cron", $"'{definition.Cron}' has no occurrence after now.");
         (record.Cron, record.TimeZone, record.Type, record.Payload) = (definition.Cron, definition.TimeZone, definition.Type, definition.PayloadJson);
         (record.Misfire, record.Overlap, record.UpdatedAt) = (definition.Misfire.ToName(), definition.Overlap.ToName(), now);
         Apply(definition, record);

@@ -56,7 +56,7 @@ internal sealed partial class JobClient(
     {
         options ??= new EnqueueOptions();
         if (options.UniqueKey is not null || options.ContinueAfter is not null)
-            throw new ArgumentException("Unique keys and continuations apply to single jobs; enqueue them one by one.", nameof(options));
+            throw new JobValidationException("uniqueKey", "Unique keys and continuations apply to single jobs; enqueue them one by one.");
         Validate(type, "{}", options);
 
         using var activity = telemetry.StartEnqueue(type, options.Queue);
@@ -162,49 +162,26 @@ internal sealed partial class JobClient(
     private static void Validate(string type, string payloadJson, EnqueueOptions options)
     {
         if (!JobTypeNames.IsValid(type))
-            throw new ArgumentException($"A job type is 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit; got '{type}'.", nameof(type));
+            throw new JobValidationException("type", $"A job type is 1-100 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit; got '{type}'.");
         if (options.Queue is not null && !JobTypeNames.IsValid(options.Queue))
-            throw new ArgumentException($"A queue name is 1-100 characters of a-z, 0-9, '.', '_' or '-'; got '{options.Queue}'.", nameof(options));
+            throw new JobValidationException("queue", $"A queue name is 1-100 characters of a-z, 0-9, '.', '_' or '-'; got '{options.Queue}'.");
         if (options.MaxAttempts is < 1 or > EnqueueLimits.MaxAttempts)
-            throw new ArgumentException($"MaxAttempts must be between 1 and {EnqueueLimits.MaxAttempts}.", nameof(options));
+            throw new JobValidationException("maxAttempts", $"MaxAttempts must be between 1 and {EnqueueLimits.MaxAttempts}.");
         if (options.MaxRescues is < 0 or > EnqueueLimits.MaxRescues)
-            throw new ArgumentException($"MaxRescues must be between 0 and {EnqueueLimits.MaxRescues}.", nameof(options));
+            throw new JobValidationException("maxRescues", $"MaxRescues must be between 0 and {EnqueueLimits.MaxRescues}.");
         if (options.UniqueKey is { } key && !EnqueueLimits.IsValidKey(key))
-            throw new ArgumentException($"A unique key is 1 to {EnqueueLimits.MaxKeyLength} characters, without U+0000.", nameof(options));
+            throw new JobValidationException("uniqueKey", $"A unique key is 1 to {EnqueueLimits.MaxKeyLength} characters, without U+0000.");
         if (options.Tags is { } tags && !EnqueueLimits.AreValidTags(tags))
-            throw new ArgumentException($"At most {EnqueueLimits.MaxTags} tags, each 1 to {EnqueueLimits.MaxKeyLength} characters, without U+0000.", nameof(options));
+            throw new JobValidationException("tags", $"At most {EnqueueLimits.MaxTags} tags, each 1 to {EnqueueLimits.MaxKeyLength} characters, without U+0000.");
         if (options.Timeout is { } timeout && !EnqueueLimits.IsValidTimeout(timeout))
-            throw new ArgumentException(EnqueueLimits.TimeoutRule, nameof(options));
+            throw new JobValidationException("timeout", EnqueueLimits.TimeoutRule);
         if (options.Delay is { } delay && delay < TimeSpan.Zero)
-            throw new ArgumentException("A delay cannot be negative.", nameof(options));
+            throw new JobValidationException("delay", "A delay cannot be negative.");
         if (options.RetryIntervals is { } intervals && intervals.Any(i => i < TimeSpan.Zero))
-            throw new ArgumentException("Retry intervals cannot be negative.", nameof(options));
+            throw new JobValidationException("retryIntervals", "Retry intervals cannot be negative.");
 
         ValidatePayload(payloadJson);
     }
 
-    private static bool ContainsNul(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => element.GetString()!.Contains('\0'),
-        JsonValueKind.Object => element.EnumerateObject().Any(p => p.Name.Contains('\0') || ContainsNul(p.Value)),
-        JsonValueKind.Array => element.EnumerateArray().Any(ContainsNul),
-        _ => false,
-    };
-
-    private static void ValidatePayload(string payloadJson)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(payloadJson);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-                throw new ArgumentException("The payload must be a JSON object.", nameof(payloadJson));
-            // Valid JSON, but PostgreSQL's jsonb cannot hold U+0000; the text is searched only when it may be there.
-            if (payloadJson.Contains("\\u0000", StringComparison.OrdinalIgnoreCase) && ContainsNul(document.RootElement))
-                throw new ArgumentException("The payload contains the character U+0000, which PostgreSQL cannot store; remove or encode it.", nameof(payloadJson));
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"The payload is not valid JSON: {e.Message}", nameof(payloadJson), e);
-        }
-    }
+    private static void ValidatePayload(string payloadJson) => PayloadRules.Check(payloadJson);
 }

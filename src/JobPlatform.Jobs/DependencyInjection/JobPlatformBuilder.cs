@@ -102,6 +102,7 @@ public sealed class JobPlatformBuilder(IServiceCollection services)
             {
                 throw new JobPayloadException($"The payload does not fit job type '{context.Type}': {e.Message}", e);
             }
+            PayloadAnnotations.Validate(payload, JobJson.Options.GetTypeInfo(typeof(TPayload)));
             return services.GetRequiredService<THandler>().ExecuteAsync(payload, context, cancellationToken);
         }
     }

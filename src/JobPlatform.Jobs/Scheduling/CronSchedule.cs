@@ -1,4 +1,5 @@
 using Cronos;
+using JobPlatform.Jobs.Client;
 
 namespace JobPlatform.Jobs.Scheduling;
 
@@ -19,10 +20,10 @@ public sealed class CronSchedule
     /// <exception cref="ArgumentException">The expression or the time zone is not valid; the message says which and why.</exception>
     public static CronSchedule Parse(string cron, string timeZone)
     {
-        if (string.IsNullOrWhiteSpace(cron)) throw new ArgumentException("A cron expression is required.", nameof(cron));
+        if (string.IsNullOrWhiteSpace(cron)) throw new JobValidationException("cron", "A cron expression is required.");
         var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
         if (fields is not (5 or 6))
-            throw new ArgumentException($"'{cron}' has {fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (second first).", nameof(cron));
+            throw new JobValidationException("cron", $"'{cron}' has {fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (second first).");
         CronExpression expression;
         try
         {
@@ -30,7 +31,7 @@ public sealed class CronSchedule
         }
         catch (CronFormatException e)
         {
-            throw new ArgumentException($"'{cron}' is not a valid cron expression: {e.Message}", nameof(cron), e);
+            throw new JobValidationException("cron", $"'{cron}' is not a valid cron expression: {e.Message}", e);
         }
         return new CronSchedule(expression, FindZone(timeZone));
     }
@@ -55,7 +56,7 @@ public sealed class CronSchedule
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            throw new ArgumentException($"'{timeZone}' is not a known time zone; use an IANA id such as 'Europe/Berlin' or 'UTC'.", nameof(timeZone), e);
+            throw new JobValidationException("timeZone", $"'{timeZone}' is not a known time zone; use an IANA id such as 'Europe/Berlin' or 'UTC'.", e);
         }
     }
 }

@@ -1,4 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace JobPlatform.Worker.Jobs;
 
-/// <param name="Name">Who to greet.</param>
-public sealed record SimpleJobPayload(string Name);
+/// <param name="Name">Who to greet: 1 to 200 characters.</param>
+public sealed record SimpleJobPayload([Required, StringLength(SimpleJobPayload.MaxNameLength)] string Name)
+{
+    public const int MaxNameLength = 200;
+}

@@ -58,7 +58,7 @@ public sealed class JobsApiTests(PostgresFixture postgres) : IAsyncLifetime
     [InlineData("{\"type\": \"Bad Name!\"}", "type")]
     [InlineData("{\"type\": \"echo\", \"maxAttempts\": 0}", "maxAttempts")]
     [InlineData("{\"type\": \"echo\", \"priority\": 100000}", "priority")]
-    [InlineData("{\"type\": \"echo\", \"payload\": {\"text\": \"a\\u0000b\"}}", "payload")] // valid JSON PostgreSQL cannot store
+    [InlineData("{\"type\": \"echo\", \"payload\": {\"text\": \"a\\u0000b\"}}", "payload.text")] // valid JSON PostgreSQL cannot store
     [InlineData("{\"type\": \"echo\", \"tags\": [\"a\\u0000\"]}", "tags")]
     [InlineData("{\"type\": \"echo\", \"uniqueKey\": \"\\u0000\"}", "uniqueKey")]
     public async Task Malformed_body_is_a_400_problem_naming_the_field(string body, string field)

@@ -15,9 +15,10 @@ public sealed class EnqueueEdgeTests(PostgresFixture postgres)
     {
         var db = await postgres.CreateDatabaseAsync();
         await using var worker = await EngineHost.StartEchoWorkerAsync(db);
-        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+        var error = await Assert.ThrowsAsync<JobValidationException>(() =>
             worker.EnqueueAsync("echo", new EchoPayload("x"), new EnqueueOptions { Timeout = TimeSpan.FromDays(60) }));
         Assert.Contains("at most 49 days", error.Message);
+        Assert.Equal("timeout", error.Field);
         Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs"));
 
         // Written behind the client's back (an older version, a hand-made row): the attempt still runs and ends.

@@ -63,7 +63,7 @@ public sealed class RescueBudgetTests(PostgresFixture postgres)
         var own = await host.EnqueueAsync("echo", new EchoPayload("b"), new EnqueueOptions { Queue = "nobody-listens", MaxRescues = 0 });
         Assert.Equal(3, (await host.WithClientAsync(c => c.GetAsync(byDefault)))!.MaxRescues);
         Assert.Equal(0, (await host.WithClientAsync(c => c.GetAsync(own)))!.MaxRescues);
-        await Assert.ThrowsAsync<ArgumentException>(() => host.EnqueueAsync("echo", new EchoPayload("c"), new EnqueueOptions { MaxRescues = -1 }));
+        Assert.Equal("maxRescues", (await Assert.ThrowsAsync<JobValidationException>(() => host.EnqueueAsync("echo", new EchoPayload("c"), new EnqueueOptions { MaxRescues = -1 }))).Field);
     }
 
     /// <summary>The seed's long-running-job allows no retry; a killed worker must not fail it.</summary>

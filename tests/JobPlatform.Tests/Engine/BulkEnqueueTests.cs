@@ -54,8 +54,8 @@ public sealed class BulkEnqueueTests(PostgresFixture postgres)
         await using var host = await EngineHost.StartEchoWorkerAsync(await postgres.CreateDatabaseAsync(), o => o.Queues = ["nobody-listens"]);
 
         await Assert.ThrowsAsync<UnknownJobTypeException>(() => host.WithClientAsync(c => c.EnqueueManyAsync("nope", ["{}"])));
-        await Assert.ThrowsAsync<ArgumentException>(() => host.WithClientAsync(c => c.EnqueueManyAsync("echo", ["{}", "[1]"])));
-        await Assert.ThrowsAsync<ArgumentException>(() => host.WithClientAsync(c => c.EnqueueManyAsync("echo", ["{}"], new EnqueueOptions { UniqueKey = "k" })));
+        Assert.Equal("payload", (await Assert.ThrowsAsync<JobValidationException>(() => host.WithClientAsync(c => c.EnqueueManyAsync("echo", ["{}", "[1]"])))).Field);
+        Assert.Equal("uniqueKey", (await Assert.ThrowsAsync<JobValidationException>(() => host.WithClientAsync(c => c.EnqueueManyAsync("echo", ["{}"], new EnqueueOptions { UniqueKey = "k" })))).Field);
         await using var scope = host.Services.CreateAsyncScope();
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.CountAsync());
     }

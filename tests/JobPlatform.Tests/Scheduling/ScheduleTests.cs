@@ -137,8 +137,8 @@ public sealed class ScheduleTests(PostgresFixture postgres)
             new[] { 1, 2, 3, 4, 5 }.Select(d => new DateTimeOffset(2026, 6, d, 13, 0, 0, TimeSpan.Zero)),
             created.NextOccurrences);
         await Assert.ThrowsAsync<DuplicateScheduleException>(() => host.WithClientAsync(c => c.CreateScheduleAsync(definition)));
-        await Assert.ThrowsAsync<ArgumentException>(() => host.WithClientAsync(c => c.CreateScheduleAsync(definition with { Name = "bad", Cron = "61 * * * *" })));
-        await Assert.ThrowsAsync<ArgumentException>(() => host.WithClientAsync(c => c.CreateScheduleAsync(definition with { Name = "bad", TimeZone = "Mars/Olympus" })));
+        Assert.Equal("cron", (await Assert.ThrowsAsync<JobValidationException>(() => host.WithClientAsync(c => c.CreateScheduleAsync(definition with { Name = "bad", Cron = "61 * * * *" })))).Field);
+        Assert.Equal("timeZone", (await Assert.ThrowsAsync<JobValidationException>(() => host.WithClientAsync(c => c.CreateScheduleAsync(definition with { Name = "bad", TimeZone = "Mars/Olympus" })))).Field);
         await Assert.ThrowsAsync<UnknownJobTypeException>(() => host.WithClientAsync(c => c.CreateScheduleAsync(definition with { Name = "bad", Type = "nope" })));
 
         Assert.True(await host.WithClientAsync(c => c.PauseScheduleAsync("report")));
