@@ -38,6 +38,7 @@ builder.AddApiKeys();
 builder.AddTelemetryPort();
 builder.AddKnownProxies();
 builder.AddApiRateLimiting();
+builder.AddPersistentDataProtection();
 builder.AddJobPlatformDashboard();
 builder.Services.AddHostedService<OpenAccessGuard>();
 var maxRequestBody = RequestBodyLimit.Configure(builder);
