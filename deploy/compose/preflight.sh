@@ -27,6 +27,7 @@ esac
 check JOBPLATFORM_API_KEY "${JOBPLATFORM_API_KEY:-}" "" 32
 if [ "$public" = yes ]; then
   check POSTGRES_PASSWORD "${POSTGRES_PASSWORD:-}" jobplatform 16
+  check JOBPLATFORM_MIGRATOR_PASSWORD "${JOBPLATFORM_MIGRATOR_PASSWORD:-}" jobplatform_migrator 16
   check JOBPLATFORM_DB_PASSWORD "${JOBPLATFORM_DB_PASSWORD:-}" jobplatform_app 16
   check GRAFANA_ADMIN_PASSWORD "${GRAFANA_ADMIN_PASSWORD:-}" admin 16
 fi

@@ -10,6 +10,8 @@ using Scalar.AspNetCore;
 
 // A password's hash for a dashboard user, instead of the api.
 if (HashPasswordCommand.TryRun(args, Console.In, Console.Out, Console.Error) is { } exitCode) return exitCode;
+// The schema brought up to date by the role that owns it, instead of the api (docker compose's "migrate").
+if (await MigrateCommand.TryRunAsync(args, Console.Out, Console.Error) is { } migrated) return migrated;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -32,6 +32,7 @@ public static class JobPlatformServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationType == typeof(SchemaInitializer)))
         {
             services.Insert(0, ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SchemaInitializer>());
+            services.AddOptions<SchemaOptions>().BindConfiguration(SchemaOptions.Section);
             // EF logs every failed connection, command and save as an error. The engine's callers handle and log
             // those failures themselves (a loop's FailureStreak, the api's 503, a duplicate schedule name's 409), so
             // EF's copies go to Debug: otherwise each try of each loop during a database outage, or each refused

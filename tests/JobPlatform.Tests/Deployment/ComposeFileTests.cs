@@ -18,7 +18,7 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void Compose_has_the_same_topology_as_the_apphost_and_a_preflight_before_it()
     {
-        Assert.Equal(["api", "grafana", "postgres", "preflight", "prometheus", "worker"], Services.Children.Keys.Select(k => k.ToString()).Order());
+        Assert.Equal(["api", "grafana", "migrate", "postgres", "preflight", "prometheus", "worker"], Services.Children.Keys.Select(k => k.ToString()).Order());
         foreach (var (name, service) in Services.Children.Where(s => s.Key.ToString() != "preflight"))
         {
             var dependsOn = (YamlMappingNode)((YamlMappingNode)service)["depends_on"];
@@ -71,21 +71,41 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void The_api_and_workers_connect_as_the_least_privilege_role_the_init_script_creates()
+    public void Migrate_changes_the_schema_as_the_migration_role_and_the_api_and_workers_run_as_the_runtime_role_after_it()
     {
         var postgres = Service("postgres");
         Assert.Contains("./deploy/postgres/initdb:/docker-entrypoint-initdb.d:ro", Strings(postgres, "volumes"));
-        Assert.Contains("./deploy/postgres/app-role.sql:/jobplatform/app-role.sql:ro", Strings(postgres, "volumes"));
+        Assert.Contains("./deploy/postgres/roles.sql:/jobplatform/roles.sql:ro", Strings(postgres, "volumes"));
         var environment = (YamlMappingNode)postgres["environment"];
         Assert.Equal("${JOBPLATFORM_DB_USER:-jobplatform_app}", environment["JOBPLATFORM_DB_USER"].ToString());
-        Assert.Contains("/jobplatform/app-role.sql", File.ReadAllText(Repository.PathOf("deploy/postgres/initdb/10-app-role.sh")));
-        // The api and worker take their connection string from the x-jobsdb block (merged with "<<").
-        var connection = ((YamlMappingNode)_compose["x-jobsdb"])["ConnectionStrings__jobsdb"].ToString();
-        Assert.Contains("Username=${JOBPLATFORM_DB_USER:-jobplatform_app}", connection);
-        Assert.DoesNotContain("POSTGRES_USER", connection);
-        Assert.Contains("<<: *jobsdb", File.ReadAllText(Repository.PathOf("docker-compose.yml")));
+        Assert.Equal("${JOBPLATFORM_MIGRATOR_USER:-jobplatform_migrator}", environment["JOBPLATFORM_MIGRATOR_USER"].ToString());
+        var init = File.ReadAllText(Repository.PathOf("deploy/postgres/initdb/10-roles.sh"));
+        foreach (var variable in new[] { "/jobplatform/roles.sql", "$JOBPLATFORM_MIGRATOR_USER", "$JOBPLATFORM_MIGRATOR_PASSWORD", "$JOBPLATFORM_DB_USER", "$JOBPLATFORM_DB_PASSWORD" })
+            Assert.Contains(variable, init);
+
+        // migrate: the api's image, its "migrate" command, the migration role, after postgres is healthy.
+        var migrate = Service("migrate");
+        Assert.Equal("jobplatform-api", migrate["image"].ToString());
+        Assert.Equal(["migrate"], Strings(migrate, "command"));
+        var migration = ((YamlMappingNode)migrate["environment"])["ConnectionStrings__jobsdb"].ToString();
+        Assert.Contains("Username=${JOBPLATFORM_MIGRATOR_USER:-jobplatform_migrator}", migration);
+        Assert.Equal("service_healthy", ((YamlMappingNode)((YamlMappingNode)migrate["depends_on"])["postgres"])["condition"].ToString());
+
+        // The api and worker take their connection string from the x-jobsdb block (merged with "<<"), do not
+        // migrate, and start once migrate has succeeded (the x-after-migrate block).
+        var runtime = (YamlMappingNode)_compose["x-jobsdb"];
+        Assert.Contains("Username=${JOBPLATFORM_DB_USER:-jobplatform_app}", runtime["ConnectionStrings__jobsdb"].ToString());
+        Assert.DoesNotContain("POSTGRES_USER", runtime["ConnectionStrings__jobsdb"].ToString());
+        Assert.Equal("false", runtime["JobPlatform__Schema__ApplyMigrations"].ToString());
+        Assert.Equal("service_completed_successfully", ((YamlMappingNode)((YamlMappingNode)_compose["x-after-migrate"])["migrate"])["condition"].ToString());
+        var text = File.ReadAllText(Repository.PathOf("docker-compose.yml"));
+        Assert.Contains("<<: *jobsdb", text);
+        Assert.Equal(2, Regex.Matches(text, @"<<: \*after-migrate").Count);
         foreach (var service in new[] { "api", "worker" })
+        {
             Assert.Contains(((YamlMappingNode)Service(service)["environment"]).Children.Keys, k => k.ToString() == "<<");
+            Assert.Contains(((YamlMappingNode)Service(service)["depends_on"]).Children.Keys, k => k.ToString() == "<<");
+        }
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class ComposePreflightTests
     private static readonly Dictionary<string, string> StrongSecrets = new()
     {
         ["POSTGRES_PASSWORD"] = "a-long-random-postgres-password-1",
+        ["JOBPLATFORM_MIGRATOR_PASSWORD"] = "a-long-random-migrator-password-4",
         ["JOBPLATFORM_DB_PASSWORD"] = "a-long-random-app-role-password-2",
         ["GRAFANA_ADMIN_PASSWORD"] = "a-long-random-grafana-password-3",
     };
@@ -45,6 +46,7 @@ public sealed class ComposePreflightTests
 
     [Theory]
     [InlineData("POSTGRES_PASSWORD", "jobplatform", "the default 'jobplatform'")]
+    [InlineData("JOBPLATFORM_MIGRATOR_PASSWORD", "jobplatform_migrator", "the default 'jobplatform_migrator'")]
     [InlineData("JOBPLATFORM_DB_PASSWORD", "jobplatform_app", "the default 'jobplatform_app'")]
     [InlineData("GRAFANA_ADMIN_PASSWORD", "admin", "the default 'admin'")]
     [InlineData("GRAFANA_ADMIN_PASSWORD", "short-secret", "12 characters long")]
