@@ -14,6 +14,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace JobPlatform.Dashboard;
@@ -33,7 +34,8 @@ public static class DashboardExtensions
     {
         var section = builder.Configuration.GetSection(DashboardOptions.Section);
         var options = section.Get<DashboardOptions>() ?? new DashboardOptions();
-        var loginRequired = options.RequireLogin ?? (!builder.Environment.IsDevelopment() || options.Users.Count > 0);
+        var sso = options.OpenIdConnect;
+        var loginRequired = options.RequireLogin ?? (!builder.Environment.IsDevelopment() || options.Users.Count > 0 || sso.IsConfigured);
 
         if (!builder.Environment.IsDevelopment() && options.Users.FindIndex(u => u.Password.Length > 0) is >= 0 and var plain)
             throw new InvalidOperationException(
@@ -56,7 +58,9 @@ public static class DashboardExtensions
             cookie.AccessDeniedPath = $"{BasePath}/login";
             cookie.Cookie.Name = DashboardRoles.CookieName;
             cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            // Strict, but Lax with a sign-in provider: a browser arriving from the provider's redirects would not
+            // send a Strict cookie with its first page. Changes still need the forms' antiforgery tokens.
+            cookie.Cookie.SameSite = sso.IsConfigured ? SameSiteMode.Lax : SameSiteMode.Strict;
             // Outside Development the cookie travels over HTTPS only (behind a TLS-terminating proxy, see the
             // api's forwarded-headers setting).
             cookie.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
@@ -65,21 +69,22 @@ public static class DashboardExtensions
             cookie.Events.OnValidatePrincipal = async context =>
             {
                 if (context.Principal is null) return;
-                var current = context.HttpContext.RequestServices.GetRequiredService<DashboardLogin>().Find(context.Principal.Identity?.Name);
+                var current = context.HttpContext.RequestServices.GetRequiredService<DashboardLogin>().Current(context.Principal);
                 if (current is null)
                 {
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(DashboardRoles.Scheme);
                 }
-                else if (!context.Principal.IsInRole(current.EffectiveRole))
+                else if (!ReferenceEquals(current, context.Principal))
                 {
-                    context.ReplacePrincipal(DashboardLogin.PrincipalOf(current));
+                    context.ReplacePrincipal(current);
                     context.ShouldRenew = true;
                 }
             };
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
         });
+        if (sso.IsConfigured) builder.AddSingleSignOn(sso);
         // Guessing passwords: a few tries a minute per address (IPv6 by /64), over it 429; the user name's own
         // lockout is DashboardLogin's. Whatever the host's general rate limit is, this one is always on.
         builder.Services.AddRateLimiter(limiter =>
@@ -126,13 +131,18 @@ public static class DashboardExtensions
         app.MapPost($"{BasePath}/login", async (HttpContext http, DashboardLogin login,
             [FromForm] string? name, [FromForm] string? password, [FromForm] string? returnUrl) =>
         {
-            var target = returnUrl is { Length: > 1 } url && url.StartsWith(BasePath, StringComparison.Ordinal) && !url.StartsWith("//") ? url : BasePath;
+            var target = LocalTarget(returnUrl);
             var (outcome, user) = login.SignIn(name, password, http.Connection.RemoteIpAddress?.ToString());
             if (user is null)
                 return Results.LocalRedirect($"{BasePath}/login?{(outcome == DashboardLogin.Outcome.LockedOut ? "locked" : "failed")}=true&returnUrl={Uri.EscapeDataString(target)}");
             await http.SignInAsync(DashboardRoles.Scheme, user);
             return Results.LocalRedirect(target);
         }).WithDashboardIdentity().ExcludeFromDescription().RequireRateLimiting(DashboardRoles.LoginRateLimit);
+        // Sign-in through the OpenID Connect provider, where one is configured: off to it, and back to the page asked for.
+        if (app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.OpenIdConnect.IsConfigured)
+            app.MapGet($"{BasePath}/login/sso", (string? returnUrl) =>
+                    Results.Challenge(new AuthenticationProperties { RedirectUri = LocalTarget(returnUrl) }, [DashboardRoles.SingleSignOnScheme]))
+                .WithDashboardIdentity().ExcludeFromDescription().RequireRateLimiting(DashboardRoles.LoginRateLimit);
         app.MapPost($"{BasePath}/logout", async (HttpContext http) =>
         {
             await http.SignOutAsync(DashboardRoles.Scheme);
@@ -140,6 +150,10 @@ public static class DashboardExtensions
         }).WithMetadata(new RequireAntiforgeryTokenAttribute()).WithDashboardIdentity().ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>Where to go after signing in: a dashboard page the caller named, never another site.</summary>
+    private static string LocalTarget(string? returnUrl) =>
+        returnUrl is { Length: > 1 } url && url.StartsWith(BasePath, StringComparison.Ordinal) && !url.StartsWith("//") ? url : BasePath;
 
     /// <summary>
     /// Open to anyone, but seen as the dashboard's pages see the caller (its login cookie, else anonymous), not as

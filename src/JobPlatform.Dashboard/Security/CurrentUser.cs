@@ -16,8 +16,7 @@ public sealed class CurrentUserHandler(DashboardLogin login) : AuthorizationHand
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, CurrentUserRequirement requirement)
     {
-        if (login.Find(context.User.Identity?.Name) is { } user && context.User.Identity!.IsAuthenticated
-            && (!requirement.Admin || user.EffectiveRole == DashboardRoles.Admin))
+        if (login.CurrentRole(context.User) is { } role && (!requirement.Admin || role == DashboardRoles.Admin))
             context.Succeed(requirement);
         return Task.CompletedTask;
     }
@@ -33,5 +32,8 @@ public sealed class RevalidatingDashboardUser(ILoggerFactory loggers, DashboardL
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(5);
 
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken) =>
-        Task.FromResult(state.User.Identity?.IsAuthenticated != true || login.IsCurrent(state.User));
+        Task.FromResult(StillValid(state.User));
+
+    /// <summary>What each revalidation decides: anonymous stays so; a signed-in identity must still match the configuration.</summary>
+    public bool StillValid(System.Security.Claims.ClaimsPrincipal user) => user.Identity?.IsAuthenticated != true || login.IsCurrent(user);
 }

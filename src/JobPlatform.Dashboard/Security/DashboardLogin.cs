@@ -52,12 +52,56 @@ public sealed partial class DashboardLogin(IOptionsMonitor<DashboardOptions> opt
         return (Outcome.Wrong, null);
     }
 
-    public static ClaimsPrincipal PrincipalOf(DashboardUser user) => new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.EffectiveRole)], DashboardRoles.Scheme));
+    public static ClaimsPrincipal PrincipalOf(DashboardUser user) => PrincipalOf(user.Name, user.EffectiveRole, providerRoles: null);
 
-    /// <summary>Whether a signed-in identity still matches the configuration: the user exists, with the same role.</summary>
-    public bool IsCurrent(ClaimsPrincipal principal) =>
-        Find(principal.Identity?.Name) is { } user && principal.IsInRole(user.EffectiveRole);
+    /// <summary>An identity signed in through the OpenID Connect provider, keeping the role values it came with.</summary>
+    private static ClaimsPrincipal PrincipalOf(string name, string role, IEnumerable<string>? providerRoles) => new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role),
+            .. providerRoles is null ? [] : providerRoles.Select(r => new Claim(ProviderRoleClaim, r)).Prepend(new Claim(SingleSignOnClaim, "true")),
+        ], DashboardRoles.Scheme));
+
+    /// <summary>Marks an identity that came from the OpenID Connect provider (its role is mapped, not configured per user).</summary>
+    public const string SingleSignOnClaim = "jobplatform:sso";
+
+    /// <summary>The provider's role values of such an identity, kept to map them again on every request.</summary>
+    public const string ProviderRoleClaim = "jobplatform:sso-role";
+
+    /// <summary>
+    /// The identity the dashboard gives someone the OpenID Connect provider vouched for: their name and the role their
+    /// provider roles map to now; null when those give no role.
+    /// </summary>
+    public ClaimsPrincipal? SignInExternal(string? name, IEnumerable<string> providerRoles)
+    {
+        var roles = providerRoles.ToList();
+        return !string.IsNullOrEmpty(name) && options.CurrentValue.OpenIdConnect.RoleFor(roles) is { } role ? PrincipalOf(name, role, roles) : null;
+    }
+
+    /// <summary>
+    /// The role a signed-in identity has under the configuration as it is now — a configured user's own role, or
+    /// what a provider's role values map to — or null when it has none any more (removed, or no value maps).
+    /// </summary>
+    public string? CurrentRole(ClaimsPrincipal principal)
+    {
+        if (principal.Identity?.IsAuthenticated != true) return null;
+        if (principal.HasClaim(SingleSignOnClaim, "true"))
+            return options.CurrentValue.OpenIdConnect is { IsConfigured: true } sso
+                ? sso.RoleFor(principal.FindAll(ProviderRoleClaim).Select(c => c.Value))
+                : null;
+        return Find(principal.Identity.Name)?.EffectiveRole;
+    }
+
+    /// <summary>The identity as the configuration says it is now (its role updated); null when it may no longer sign in.</summary>
+    public ClaimsPrincipal? Current(ClaimsPrincipal principal) => CurrentRole(principal) switch
+    {
+        null => null,
+        var role when principal.IsInRole(role) => principal,
+        var role => PrincipalOf(principal.Identity!.Name!, role,
+            principal.HasClaim(SingleSignOnClaim, "true") ? principal.FindAll(ProviderRoleClaim).Select(c => c.Value) : null),
+    };
+
+    /// <summary>Whether a signed-in identity still matches the configuration: it may sign in, with the same role.</summary>
+    public bool IsCurrent(ClaimsPrincipal principal) => CurrentRole(principal) is { } role && principal.IsInRole(role);
 
     public static string HashPassword(string password) => Hasher.HashPassword(new DashboardUser(), password);
 

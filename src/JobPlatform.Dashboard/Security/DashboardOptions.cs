@@ -13,6 +13,9 @@ public sealed class DashboardOptions
 
     public bool? RequireLogin { get; set; }
 
+    /// <summary>Optional sign-in through an OpenID Connect provider, with roles mapped from a claim.</summary>
+    public DashboardSingleSignOn OpenIdConnect { get; set; } = new();
+
     /// <summary>
     /// Where a job's trace can be seen, with <c>{traceId}</c> in it, e.g. the Aspire dashboard's
     /// <c>http://localhost:15080/traces/detail/{traceId}</c> (the AppHost sets it). Without it no trace link is shown.

@@ -7,6 +7,9 @@ public static class DashboardRoles
     /// <summary>The cookie scheme of the dashboard's login (the api's own callers use API keys).</summary>
     public const string Scheme = "JobPlatformDashboard";
 
+    /// <summary>The OpenID Connect scheme, when a sign-in provider is configured.</summary>
+    public const string SingleSignOnScheme = "JobPlatformDashboardSso";
+
     /// <summary>The login cookie's name.</summary>
     public const string CookieName = ".JobPlatform.Dashboard";
 
