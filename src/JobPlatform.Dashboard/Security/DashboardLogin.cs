@@ -47,9 +47,28 @@ public sealed partial class DashboardLogin(IOptionsMonitor<DashboardOptions> opt
         }
         if (user is null) Hasher.VerifyHashedPassword(new DashboardUser(), UnknownUserHash, password ?? "");
 
+        if (_failures.Count >= MaxTracked) ForgetOldFailures(now);
         var failures = _failures.AddOrUpdate(name, (1, now), (_, r) => (now - r.Last < Lockout ? r.Failures + 1 : 1, now)).Failures;
         if (failures == MaxFailures) LogLockedOut(name, MaxFailures, Lockout.TotalMinutes, address ?? "unknown");
         return (Outcome.Wrong, null);
+    }
+
+    /// <summary>
+    /// How many names' wrong passwords are remembered before the old ones (last wrong longer than a lockout ago,
+    /// which would count from 1 again anyway) are forgotten: guesses at many names cannot grow this without bound.
+    /// </summary>
+    public const int MaxTrackedNames = 10_000;
+
+    /// <summary><see cref="MaxTrackedNames"/>, smaller in a test (each wrong password costs a PBKDF2 hash).</summary>
+    internal int MaxTracked { get; init; } = MaxTrackedNames;
+
+    /// <summary>Names whose wrong passwords are remembered now.</summary>
+    internal int TrackedNames => _failures.Count;
+
+    private void ForgetOldFailures(DateTimeOffset now)
+    {
+        foreach (var (name, record) in _failures)
+            if (now - record.Last >= Lockout) _failures.TryRemove(KeyValuePair.Create(name, record));
     }
 
     public static ClaimsPrincipal PrincipalOf(DashboardUser user) => PrincipalOf(user.Name, user.EffectiveRole, providerRoles: null);

@@ -79,6 +79,24 @@ public sealed partial class DashboardLoginTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public void Wrong_passwords_for_many_names_are_forgotten_once_older_than_a_lockout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-30T08:00:00Z"));
+        var login = new DashboardLogin(new Users(Ops()), time, new FakeLogger<DashboardLogin>()) { MaxTracked = 20 };
+        for (var i = 0; i < login.MaxTracked; i++) login.SignIn($"guess-{i}", "x", "203.0.113.7");
+        Assert.Equal(login.MaxTracked, login.TrackedNames);
+
+        // Still within the lockout window: nothing may be forgotten yet (a locked name must stay locked).
+        for (var i = 0; i < DashboardLogin.MaxFailures; i++) login.SignIn("ops", "wrong", "203.0.113.7");
+        Assert.Equal(DashboardLogin.Outcome.LockedOut, login.SignIn("ops", "right-password", null).Outcome);
+        Assert.Equal(login.MaxTracked + 1, login.TrackedNames);
+
+        time.Advance(DashboardLogin.Lockout);
+        login.SignIn("one-more", "x", "203.0.113.7");
+        Assert.Equal(1, login.TrackedNames); // the old ones went; the newest is remembered
+    }
+
+    [Fact]
     public void A_signed_in_identity_is_current_only_while_the_configuration_still_says_so()
     {
         var users = new Users(Ops());
