@@ -28,6 +28,9 @@ public sealed class ExploreLedger
     /// <summary>Overlapping runs that a stall of the earlier run's worker explains (see <see cref="StalledWithin"/>).</summary>
     public int ExcusedOverlaps;
 
+    /// <summary>The first excused overlaps, described, for the seed's output.</summary>
+    public ConcurrentBag<string> Excused { get; } = [];
+
     /// <summary>Jobs the verifier found running twice at once (the first few), for the report to trace.</summary>
     public ConcurrentBag<Guid> Overlapping { get; } = [];
 

@@ -79,6 +79,7 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
                     slots.SelectMany(s => s.EntriesNaming(job.ToString()).Select(e => $"worker {s.Number}: {e}"))));
             log.WriteLine($"seed {seed}: {_ledger.Accepted.Count} jobs accepted, faults {string.Join(", ", _ledger.Faults)}, " +
                           $"worker {skewed}'s clock {skew:+0;-0} s, {Stalls()}{clock.Elapsed.TotalSeconds:N1} s: {(failures.Count == 0 ? "ok" : "FAILED")}");
+            foreach (var excused in _ledger.Excused) log.WriteLine($"  excused by a stall: {excused}");
             return failures;
         }
         finally

@@ -56,16 +56,17 @@ public static class ExploreVerifier
                     // Nor stalled when its lease watch had to stop it: a process that cannot run cannot stop its handler.
                     if (ledger.StalledWithin(earlier.Pid, later.StartedAt - lease, later.StartedAt))
                     {
-                        Interlocked.Increment(ref ledger.ExcusedOverlaps);
+                        // Shown with the seed, so that each excuse can be checked by eye.
+                        if (Interlocked.Increment(ref ledger.ExcusedOverlaps) <= 2)
+                            ledger.Excused.Add(await DescribeAsync(db, job.Key, earlier, later, stopped) + "; the stalls of pid " + earlier.Pid + ": " +
+                                string.Join(", ", ledger.Stalled.Where(st => st.Pid == earlier.Pid).Select(st => $"{st.From:HH:mm:ss.fff}-{st.To:HH:mm:ss.fff}")));
                         continue;
                     }
                     overlaps++;
                     if (examples.Count < 3)
                     {
                         ledger.Overlapping.Add(job.Key);
-                        examples.Add($"job {job.Key}: token {earlier.Token} (pid {earlier.Pid}) ran {earlier.StartedAt:HH:mm:ss.fff}-{stopped:HH:mm:ss.fff} " +
-                                     $"(told to stop {earlier.ToldAt?.ToString("HH:mm:ss.fff") ?? "never"}, ended {earlier.EndedAt:HH:mm:ss.fff}), " +
-                                     $"token {later.Token} (pid {later.Pid}) started {later.StartedAt:HH:mm:ss.fff}; its attempts: {await AttemptsAsync(db, job.Key)}");
+                        examples.Add(await DescribeAsync(db, job.Key, earlier, later, stopped));
                     }
                 }
             }
@@ -147,6 +148,11 @@ public static class ExploreVerifier
             runs.Add(new Run(reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4), At(5), At(6), At(7)));
         return runs;
     });
+
+    private static async Task<string> DescribeAsync(ChaosDatabase db, Guid job, Run earlier, Run later, DateTimeOffset stopped) =>
+        $"job {job}: token {earlier.Token} (pid {earlier.Pid}) ran {earlier.StartedAt:HH:mm:ss.fff}-{stopped:HH:mm:ss.fff} " +
+        $"(told to stop {earlier.ToldAt?.ToString("HH:mm:ss.fff") ?? "never"}, ended {earlier.EndedAt:HH:mm:ss.fff}), " +
+        $"token {later.Token} (pid {later.Pid}) started {later.StartedAt:HH:mm:ss.fff}; its attempts: {await AttemptsAsync(db, job)}";
 
     /// <summary>A job's attempt history as the database has it (claims and their ends, by its clock), for a report.</summary>
     private static async Task<string> AttemptsAsync(ChaosDatabase db, Guid jobId)
