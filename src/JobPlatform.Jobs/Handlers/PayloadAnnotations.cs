@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json.Nodes;
@@ -46,17 +47,34 @@ public static class PayloadAnnotations
     private static void Validate(object instance, JsonTypeInfo typeInfo, string path, List<string> errors, int depth)
     {
         if (typeInfo.Kind != JsonTypeInfoKind.Object || depth > 32) return;
-        foreach (var property in typeInfo.Properties)
+        var plan = Plans.GetOrAdd(typeInfo, PlanOf);
+        foreach (var (property, attributes) in plan.Annotated)
         {
-            if (property.Get is null) continue;
-            var value = property.Get(instance);
+            var value = property.Get!(instance);
             var context = new ValidationContext(instance) { MemberName = property.Name, DisplayName = property.Name };
-            foreach (var attribute in Of(property))
+            foreach (var attribute in attributes)
                 if (attribute.GetValidationResult(value, context) is { ErrorMessage: { } message })
                     errors.Add($"{path}.{property.Name}: {message}");
-            if (value is not null && !value.GetType().IsPrimitive && value is not string)
-                Validate(value, typeInfo.Options.GetTypeInfo(value.GetType()), $"{path}.{property.Name}", errors, depth + 1);
         }
+        foreach (var property in plan.Nested)
+            if (property.Get!(instance) is { } value)
+                Validate(value, typeInfo.Options.GetTypeInfo(value.GetType()), $"{path}.{property.Name}", errors, depth + 1);
+    }
+
+    /// <summary>
+    /// Per payload type, read once (a job runs this before every handler): the properties with annotations, and
+    /// those that may hold an object with annotations of its own. A type with neither costs a lookup.
+    /// </summary>
+    private sealed record Plan((JsonPropertyInfo Property, ValidationAttribute[] Attributes)[] Annotated, JsonPropertyInfo[] Nested);
+
+    private static readonly ConcurrentDictionary<JsonTypeInfo, Plan> Plans = new();
+
+    private static Plan PlanOf(JsonTypeInfo type)
+    {
+        var readable = type.Properties.Where(p => p.Get is not null).ToList();
+        return new Plan(
+            [.. readable.Select(p => (p, Of(p).ToArray())).Where(a => a.Item2.Length > 0)],
+            [.. readable.Where(p => !p.PropertyType.IsValueType && p.PropertyType != typeof(string))]);
     }
 
     /// <summary>The validation attributes of a property, and of the constructor parameter it is read through.</summary>
