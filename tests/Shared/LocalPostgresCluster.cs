@@ -42,7 +42,32 @@ internal sealed class LocalPostgresCluster : IAsyncDisposable
 
     private void CountDeadlocks(string line)
     {
-        if (line.Contains("deadlock detected", StringComparison.Ordinal)) Interlocked.Increment(ref _deadlocks);
+        lock (_deadlockReports)
+        {
+            if (line.Contains("deadlock detected", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _deadlocks);
+                _deadlockReports.Add(new System.Text.StringBuilder(line));
+                _linesToKeep = LinesPerReport;
+            }
+            else if (_linesToKeep > 0)
+            {
+                _linesToKeep--;
+                _deadlockReports[^1].Append(Environment.NewLine).Append(line);
+            }
+        }
+    }
+
+    /// <summary>A deadlock's report: its line and the log lines after it (DETAIL names both statements, then CONTEXT, STATEMENT).</summary>
+    private const int LinesPerReport = 24;
+
+    private readonly List<System.Text.StringBuilder> _deadlockReports = [];
+    private int _linesToKeep;
+
+    /// <summary>What the server logged about each deadlock, in order, from the <paramref name="first"/>th on.</summary>
+    public IReadOnlyList<string> DeadlockReports(int first = 0)
+    {
+        lock (_deadlockReports) return [.. _deadlockReports.Skip(first).Select(r => r.ToString())];
     }
 
     public string AdminConnectionString { get; }

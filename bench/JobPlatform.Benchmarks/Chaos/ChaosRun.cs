@@ -56,7 +56,8 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
 
         var failures = await ChaosVerifier.VerifyAsync(db, enqueuer.Accepted);
         failures.AddRange(pool.ExitedOnTheirOwn);
-        if (cluster.DeadlocksLogged > 0) failures.Add($"{cluster.DeadlocksLogged} deadlocks (40P01) in PostgreSQL's log");
+        if (cluster.DeadlocksLogged > 0)
+            failures.Add($"{cluster.DeadlocksLogged} deadlocks (40P01) in PostgreSQL's log:{Environment.NewLine}{string.Join(Environment.NewLine, cluster.DeadlockReports())}");
         if (!ended) failures.Insert(0, $"the jobs had not all ended after {options.Timeout.TotalSeconds:N0} s; last worker log lines:{Environment.NewLine}    " +
             string.Join(Environment.NewLine + "    ", pool.RecentLog));
         return new ChaosReport

@@ -70,7 +70,10 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
                 failures.Add($"the schedule fired nothing in the {SchedulerRecovery.TotalSeconds} s after the faults healed; {await ExploreVerifier.SchedulerStateAsync(data)}");
             foreach (var stall in slots.SelectMany(s => s.Stalls)) _ledger.Stalled.Add(stall);
             failures.AddRange(await ExploreVerifier.VerifyAsync(data, _ledger, options.Lease));
-            if (cluster.DeadlocksLogged - deadlocksBefore is > 0 and var deadlocks) failures.Add($"{deadlocks} deadlocks (40P01) in PostgreSQL's log");
+            // The log is the cluster's: with seeds in parallel, a deadlock may be the other seed's statements (its report names them).
+            if (cluster.DeadlocksLogged - deadlocksBefore is > 0 and var deadlocks)
+                failures.Add($"{deadlocks} deadlocks (40P01) in PostgreSQL's log:{Environment.NewLine}      " +
+                             string.Join($"{Environment.NewLine}      ", cluster.DeadlockReports(deadlocksBefore)));
             failures.AddRange(slots.SelectMany(s => s.ExitedOnItsOwn));
             if (failures.Count > 0)
                 failures.AddRange(slots.Select(s => $"worker {s.Number}'s last lines:{Environment.NewLine}      {s.LastLines()}"));
