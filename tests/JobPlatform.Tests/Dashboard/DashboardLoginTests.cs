@@ -139,11 +139,7 @@ public sealed partial class DashboardLoginTests(PostgresFixture postgres)
 
         // The form, as a browser posts it. (The api runs open, so its default scheme calls every caller "open";
         // the form's token must still match: found by this test, the login endpoints see the dashboard's identity.)
-        var token = AntiforgeryToken().Match(await http.GetStringAsync("/dashboard/login")).Groups[1].Value;
-        using var login = await http.PostAsync("/dashboard/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["name"] = "ops", ["password"] = "ops-password", ["__RequestVerificationToken"] = token,
-        }));
+        using var login = await PostLoginAsync(http, "ops", "ops-password");
         Assert.Equal("/dashboard", login.Headers.Location?.OriginalString);
         Assert.Contains("ops (admin)", await http.GetStringAsync("/dashboard"));
 
@@ -154,6 +150,16 @@ public sealed partial class DashboardLoginTests(PostgresFixture postgres)
         using var removed = await http.GetAsync("/dashboard");
         Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
         Assert.StartsWith("/dashboard/login", removed.Headers.Location?.PathAndQuery);
+    }
+
+    /// <summary>The login form as a browser posts it: its antiforgery token from the page, then name and password.</summary>
+    internal static async Task<HttpResponseMessage> PostLoginAsync(HttpClient http, string name, string password)
+    {
+        var token = AntiforgeryToken().Match(await http.GetStringAsync("/dashboard/login")).Groups[1].Value;
+        return await http.PostAsync("/dashboard/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["name"] = name, ["password"] = password, ["__RequestVerificationToken"] = token,
+        }));
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using JobPlatform.Dashboard.Security;
 using JobPlatform.Tests.Api;
 using JobPlatform.Tests.Infrastructure;
@@ -12,7 +11,7 @@ namespace JobPlatform.Tests.Dashboard;
 /// issued it (a restart, a new container, another replica) — and only because they are there.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed partial class LoginPersistenceTests(PostgresFixture postgres)
+public sealed class LoginPersistenceTests(PostgresFixture postgres)
 {
     private static readonly Dictionary<string, string> Users = new()
     {
@@ -28,11 +27,7 @@ public sealed partial class LoginPersistenceTests(PostgresFixture postgres)
         await using (var first = new ApiFactory(db, Users, open: true))
         {
             using var http = first.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-            var token = AntiforgeryToken().Match(await http.GetStringAsync("/dashboard/login")).Groups[1].Value;
-            using var login = await http.PostAsync("/dashboard/login", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["name"] = "ops", ["password"] = "ops-password", ["__RequestVerificationToken"] = token,
-            }));
+            using var login = await DashboardLoginTests.PostLoginAsync(http, "ops", "ops-password");
             Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
             cookie = login.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(DashboardRoles.CookieName + "=", StringComparison.Ordinal));
         }
@@ -58,7 +53,4 @@ public sealed partial class LoginPersistenceTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }
