@@ -114,7 +114,10 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Records that a server is alive, with what it runs now, and keeps its job type declarations fresh; forgets
-    /// servers, and the limits they declared, silent for longer than <paramref name="forgetAfter"/>.
+    /// servers, and the limits they declared, silent for longer than <paramref name="forgetAfter"/>. The pruning skips
+    /// rows another transaction holds: after an outage every server comes back stale and heartbeats at once, and each
+    /// holds its own row while pruning the others'; waiting there deadlocked two of them. A held row is a server
+    /// heartbeating now, or another server pruning it.
     /// </summary>
     public async Task HeartbeatAsync(ServerRecord server, TimeSpan forgetAfter, CancellationToken cancellationToken) =>
         await ForgetDeclarationsAsync("""
@@ -123,9 +126,12 @@ public sealed partial class JobStore
             ON CONFLICT (id) DO UPDATE
             SET queues = excluded.queues, concurrency = excluded.concurrency, in_flight = excluded.in_flight,
                 endpoint = excluded.endpoint, heartbeat_at = excluded.heartbeat_at;
-            DELETE FROM jobplatform.servers WHERE heartbeat_at < now() - @forget_after;
+            DELETE FROM jobplatform.servers WHERE id IN (
+                SELECT id FROM jobplatform.servers WHERE heartbeat_at < now() - @forget_after FOR UPDATE SKIP LOCKED);
             UPDATE jobplatform.job_type_declarations SET seen_at = now() WHERE server = @id;
-            DELETE FROM jobplatform.job_type_declarations WHERE seen_at < now() - @forget_after RETURNING type;
+            DELETE FROM jobplatform.job_type_declarations WHERE (type, server) IN (
+                SELECT type, server FROM jobplatform.job_type_declarations WHERE seen_at < now() - @forget_after FOR UPDATE SKIP LOCKED)
+            RETURNING type;
             """,
             [
                 new NpgsqlParameter<string>("id", server.Id),
