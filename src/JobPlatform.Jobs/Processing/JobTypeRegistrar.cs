@@ -22,7 +22,13 @@ internal sealed class JobTypeRegistrar(
     private async Task RegisterAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
-        var records = registry.All.Select(d => new JobTypeRecord
+        await scope.ServiceProvider.GetRequiredService<JobStore>().UpsertJobTypesAsync(options.Value.ServerName, RecordsOf(registry), cancellationToken);
+    }
+
+    /// <summary>The rows this worker writes for its job types; the heartbeat declares the same limits again.</summary>
+    internal static IReadOnlyList<JobTypeRecord> RecordsOf(JobTypeRegistry registry) =>
+    [
+        .. registry.All.Select(d => new JobTypeRecord
         {
             Name = d.Name,
             Queue = d.Options.Queue,
@@ -32,9 +38,8 @@ internal sealed class JobTypeRegistrar(
             ConcurrencyLimit = d.Options.ConcurrencyLimit,
             RateLimit = d.Options.RateLimit?.Starts,
             RateInterval = d.Options.RateLimit?.Per,
-        });
-        await scope.ServiceProvider.GetRequiredService<JobStore>().UpsertJobTypesAsync(options.Value.ServerName, records, cancellationToken);
-    }
+        }),
+    ];
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

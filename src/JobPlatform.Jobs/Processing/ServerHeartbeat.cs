@@ -1,3 +1,4 @@
+using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Maintenance;
 using JobPlatform.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,8 @@ namespace JobPlatform.Jobs.Processing;
 
 /// <summary>
 /// Three times per lease: renews the leases of the attempts this server runs, so only a dead server's leases
-/// expire, and records the server as alive (pruning servers silent for three leases). An attempt whose lease this
+/// expire, and records the server as alive with the limits it declares (pruning servers silent for three leases; a
+/// server pruned while cut off declares its limits again when it is back). An attempt whose lease this
 /// server has lost — its job taken over by another server after a pause — has its handler cancelled at once; one
 /// whose lease no renewal has reached for three quarters of a lease (the database away, the network cut) has its
 /// handler cancelled then, before the lease can run out and another server take the job.
@@ -17,12 +19,14 @@ namespace JobPlatform.Jobs.Processing;
 public sealed partial class ServerHeartbeat(
     IServiceScopeFactory scopeFactory,
     RunningJobs running,
+    JobTypeRegistry registry,
     IServerEndpointSource endpoint,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
     ILogger<ServerHeartbeat> logger) : PeriodicService(time, logger)
 {
     private readonly ProcessingOptions _options = options.Value;
+    private readonly IReadOnlyList<JobTypeRecord> _declared = JobTypeRegistrar.RecordsOf(registry);
 
     protected override TimeSpan Interval => _options.LeaseDuration / 3;
 
@@ -97,7 +101,7 @@ public sealed partial class ServerHeartbeat(
             Concurrency = _options.Queues.Sum(_options.ConcurrencyOf),
             InFlight = running.Count,
             Endpoint = endpoint.GetEndpoint(),
-        }, _options.LeaseDuration * 3, cancellationToken);
+        }, _declared, _options.LeaseDuration * 3, cancellationToken);
     }
 
     /// <summary>Cancels the handler of an attempt whose lease this server lost or is about to lose; false when there was nothing to stop.</summary>

@@ -95,7 +95,7 @@ public sealed partial class JobStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Runs <paramref name="sql"/>, whose one result is the types of the declarations it deleted, and applies what the others declare.</summary>
+    /// <summary>Runs <paramref name="sql"/>, whose results are the types whose declarations it changed, and applies the limits now in force for them.</summary>
     private async Task ForgetDeclarationsAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
         var types = new List<string>();
@@ -105,7 +105,7 @@ public sealed partial class JobStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             do
             {
-                while (await reader.ReadAsync(cancellationToken)) types.Add(reader.GetString(0)); // the DELETE's rows
+                while (await reader.ReadAsync(cancellationToken)) types.Add(reader.GetString(0)); // declarations added or deleted
             }
             while (await reader.NextResultAsync(cancellationToken));
         }
@@ -113,13 +113,15 @@ public sealed partial class JobStore
     }
 
     /// <summary>
-    /// Records that a server is alive, with what it runs now, and keeps its job type declarations fresh; forgets
-    /// servers, and the limits they declared, silent for longer than <paramref name="forgetAfter"/>. The pruning skips
-    /// rows another transaction holds: after an outage every server comes back stale and heartbeats at once, and each
+    /// Records that a server is alive, with what it runs now, and the limits it declares (<paramref name="declared"/>:
+    /// kept fresh, or declared again when another server pruned them while this one was cut off); forgets servers,
+    /// and the limits they declared, silent for longer than <paramref name="forgetAfter"/>. The pruning skips rows
+    /// another transaction holds: after an outage every server comes back stale and heartbeats at once, and each
     /// holds its own row while pruning the others'; waiting there deadlocked two of them. A held row is a server
     /// heartbeating now, or another server pruning it.
     /// </summary>
-    public async Task HeartbeatAsync(ServerRecord server, TimeSpan forgetAfter, CancellationToken cancellationToken) =>
+    public async Task HeartbeatAsync(
+        ServerRecord server, IReadOnlyCollection<JobTypeRecord> declared, TimeSpan forgetAfter, CancellationToken cancellationToken) =>
         await ForgetDeclarationsAsync("""
             INSERT INTO jobplatform.servers (id, host, queues, concurrency, in_flight, endpoint, started_at, heartbeat_at)
             VALUES (@id, @host, @queues, @concurrency, @in_flight, @endpoint, now(), now())
@@ -128,7 +130,13 @@ public sealed partial class JobStore
                 endpoint = excluded.endpoint, heartbeat_at = excluded.heartbeat_at;
             DELETE FROM jobplatform.servers WHERE id IN (
                 SELECT id FROM jobplatform.servers WHERE heartbeat_at < now() - @forget_after FOR UPDATE SKIP LOCKED);
-            UPDATE jobplatform.job_type_declarations SET seen_at = now() WHERE server = @id;
+            WITH declared AS (
+                INSERT INTO jobplatform.job_type_declarations (type, server, concurrency_limit, rate_limit, rate_interval, seen_at)
+                SELECT d.type, @id, d.concurrency_limit, d.rate_limit, d.rate_interval, now()
+                FROM unnest(@types, @concurrency_limits, @rate_limits, @rate_intervals) AS d(type, concurrency_limit, rate_limit, rate_interval)
+                ON CONFLICT (type, server) DO UPDATE SET seen_at = excluded.seen_at
+                RETURNING type, xmax = 0 AS inserted)
+            SELECT type FROM declared WHERE inserted;
             DELETE FROM jobplatform.job_type_declarations WHERE (type, server) IN (
                 SELECT type, server FROM jobplatform.job_type_declarations WHERE seen_at < now() - @forget_after FOR UPDATE SKIP LOCKED)
             RETURNING type;
@@ -141,6 +149,10 @@ public sealed partial class JobStore
                 new NpgsqlParameter<int>("in_flight", server.InFlight),
                 Nullable("endpoint", NpgsqlDbType.Text, server.Endpoint),
                 new NpgsqlParameter<TimeSpan>("forget_after", forgetAfter),
+                new NpgsqlParameter<string[]>("types", [.. declared.Select(d => d.Name)]),
+                new NpgsqlParameter<int?[]>("concurrency_limits", [.. declared.Select(d => d.ConcurrencyLimit)]),
+                new NpgsqlParameter<int?[]>("rate_limits", [.. declared.Select(d => d.RateLimit)]),
+                new NpgsqlParameter<TimeSpan?[]>("rate_intervals", [.. declared.Select(d => d.RateInterval)]),
             ], cancellationToken);
 
     /// <summary>Removes a server that stops cleanly, with the limits it declared, so neither lingers until pruned.</summary>

@@ -15,6 +15,7 @@ namespace JobPlatform.Tests.Correctness;
 public sealed class HeartbeatPruneDeadlockTests(PostgresFixture postgres)
 {
     private static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(1);
+    private static readonly JobTypeRecord Declared = new() { Name = "t", Queue = "default", PayloadSchema = "{}", ConcurrencyLimit = 1 };
 
     [Fact]
     public async Task Servers_back_from_an_outage_prune_each_other_without_deadlocking()
@@ -48,11 +49,12 @@ public sealed class HeartbeatPruneDeadlockTests(PostgresFixture postgres)
         await Task.WhenAll(a, b).WaitAsync(TimeSpan.FromSeconds(30)); // a deadlock fails one of them with 40P01
         await Heartbeat(host, "a"); // the held row, let go, is pruned now
         Assert.Equal(["a", "b"], await Sql.StringsAsync(db, "SELECT id FROM jobplatform.servers ORDER BY id"));
+        Assert.Equal(["a", "b"], await Sql.StringsAsync(db, "SELECT server FROM jobplatform.job_type_declarations ORDER BY server"));
     }
 
     private static Task Heartbeat(EngineHost host, string server) => host.WithStoreAsync(async s =>
     {
-        await s.HeartbeatAsync(new ServerRecord { Id = server, Host = "h", Queues = ["default"] }, ForgetAfter, CancellationToken.None);
+        await s.HeartbeatAsync(new ServerRecord { Id = server, Host = "h", Queues = ["default"] }, [Declared], ForgetAfter, CancellationToken.None);
         return 0;
     });
 

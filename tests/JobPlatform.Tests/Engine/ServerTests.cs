@@ -43,7 +43,7 @@ public sealed class ServerTests(PostgresFixture postgres)
         await using var host = await EngineHost.StartAsync(await postgres.CreateDatabaseAsync());
         await host.WithStoreAsync(async s =>
         {
-            await s.HeartbeatAsync(new ServerRecord { Id = "dead", Host = "h", Queues = ["default"] }, TimeSpan.FromMinutes(1), CancellationToken.None);
+            await s.HeartbeatAsync(new ServerRecord { Id = "dead", Host = "h", Queues = ["default"] }, [], TimeSpan.FromMinutes(1), CancellationToken.None);
             return 0;
         });
         await using (var scope = host.Services.CreateAsyncScope())
@@ -52,7 +52,7 @@ public sealed class ServerTests(PostgresFixture postgres)
 
         await host.WithStoreAsync(async s =>
         {
-            await s.HeartbeatAsync(new ServerRecord { Id = "alive", Host = "h", Queues = ["default"] }, TimeSpan.FromMinutes(1), CancellationToken.None);
+            await s.HeartbeatAsync(new ServerRecord { Id = "alive", Host = "h", Queues = ["default"] }, [], TimeSpan.FromMinutes(1), CancellationToken.None);
             return 0;
         });
 

@@ -73,4 +73,32 @@ public sealed class ClusterLimitTests(PostgresFixture postgres)
             foreach (var server in servers) await server.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// A server cut off for longer than three leases has its declarations pruned by the others, and with them its
+    /// limits (none other declares them). Back, it kept refreshing declarations that were gone: the limit stayed
+    /// lifted until the server restarted. Its heartbeat declares them again.
+    /// </summary>
+    [Fact]
+    public async Task A_server_whose_limits_were_pruned_while_it_was_cut_off_declares_them_again()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var server = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Parallelism()).AddSingleton(new Executions());
+            jobs.AddJob<ParallelismJob, EchoPayload>("limited", o => o.ConcurrencyLimit = 2);
+        }, o => (o.ServerName, o.LeaseDuration) = ("a", TimeSpan.FromSeconds(1.5)));
+        const string limit = "SELECT count(*) FROM jobplatform.job_types WHERE name = 'limited' AND concurrency_limit = 2";
+        await Sql.WaitUntilAsync(db, limit, 1);
+
+        // What another server's heartbeat does to a server silent for three leases: its declarations go, and the
+        // limits in force are those the servers left declare (here none).
+        await Sql.ExecuteAsync(db, """
+            DELETE FROM jobplatform.job_type_declarations WHERE server = 'a';
+            UPDATE jobplatform.job_types SET concurrency_limit = NULL WHERE name = 'limited';
+            """);
+
+        await Sql.WaitUntilAsync(db, limit, 1, TimeSpan.FromSeconds(10)); // a heartbeat every half second
+        Assert.Equal(1, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.job_type_declarations WHERE server = 'a' AND type = 'limited' AND concurrency_limit = 2"));
+    }
 }
