@@ -37,22 +37,30 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Moves waiting continuations whose parent has ended (or vanished) on: to enqueued when the parent's
-    /// outcome matches their condition, else to cancelled with the reason. Returns (id, new state).
+    /// outcome matches their condition, else to cancelled with the reason. Returns (id, new state). The rows are
+    /// locked in id order first, as every statement that locks several jobs does: the periodic sweep and the release
+    /// that follows a parent's end can reach the same continuations at once.
     /// </summary>
     /// <param name="which">A condition on <c>c2</c>, the waiting continuation.</param>
     private static string ReleaseContinuationsSql(string which) => $"""
+        WITH ready AS (
+            SELECT c2.id, x.state, c2.parent_id, p.state AS parent_state, c2.continue_on
+            FROM jobplatform.jobs c2
+            LEFT JOIN jobplatform.jobs p ON p.id = c2.parent_id
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN p.state IS NOT NULL AND p.state NOT IN {Finished} THEN NULL
+                WHEN c2.continue_on = 'always' AND p.state IS NOT NULL OR c2.continue_on = p.state THEN 'enqueued'
+                ELSE 'cancelled' END AS state) x
+            WHERE c2.state = 'awaiting' AND x.state IS NOT NULL AND {which}
+            ORDER BY c2.id
+            FOR NO KEY UPDATE OF c2)
         UPDATE jobplatform.jobs c
-        SET state = x.state,
-            run_at = CASE WHEN x.state = 'cancelled' THEN c.run_at ELSE GREATEST(c.run_at, now()) END,
-            finished_at = CASE WHEN x.state = 'cancelled' THEN now() END,
-            error = CASE WHEN x.state = 'cancelled' THEN {SkippedReason("c.parent_id", "p.state", "c.continue_on")} END
-        FROM jobplatform.jobs c2
-        LEFT JOIN jobplatform.jobs p ON p.id = c2.parent_id
-        CROSS JOIN LATERAL (SELECT CASE
-            WHEN p.state IS NOT NULL AND p.state NOT IN {Finished} THEN NULL
-            WHEN c2.continue_on = 'always' AND p.state IS NOT NULL OR c2.continue_on = p.state THEN 'enqueued'
-            ELSE 'cancelled' END AS state) x
-        WHERE c.id = c2.id AND c2.state = 'awaiting' AND x.state IS NOT NULL AND {which}
+        SET state = r.state,
+            run_at = CASE WHEN r.state = 'cancelled' THEN c.run_at ELSE GREATEST(c.run_at, now()) END,
+            finished_at = CASE WHEN r.state = 'cancelled' THEN now() END,
+            error = CASE WHEN r.state = 'cancelled' THEN {SkippedReason("r.parent_id", "r.parent_state", "r.continue_on")} END
+        FROM ready r
+        WHERE c.id = r.id
         RETURNING c.id, c.state
         """;
 
