@@ -24,7 +24,8 @@ public sealed partial class JobStore
     /// across all of them, in one round trip and one transaction:
     /// <list type="number">
     /// <item>Types with a cluster-wide limit (as <c>job_types</c> says, whatever this server declared) have their rows
-    /// locked, in name order, so the claimers of every server take turns on them and the counts that follow hold.</item>
+    /// locked, in name order, so the claimers of every server take turns on them and the counts that follow hold (a
+    /// type limited only after that lock statement began has no lock, and none of its jobs is claimed this round).</item>
     /// <item>Candidates: the best due jobs of the other types (rows locked by another claimer are skipped, so servers
     /// never wait on each other nor take the same job), and of each limited type no more than its concurrency limit
     /// minus its jobs running anywhere and its rate limit minus its starts in the window. The best
@@ -76,10 +77,11 @@ public sealed partial class JobStore
         await using var batch = await CreateBatchAsync(cancellationToken,
             "SELECT set_config('synchronous_commit', 'off', true), EXISTS (SELECT 1 FROM jobplatform.token_guard)",
             $"""
-            SELECT name FROM jobplatform.job_types
-            WHERE name = ANY(@types) AND {IsLimited("job_types")}
-            ORDER BY name
-            FOR UPDATE
+            SELECT set_config('{LockedTypesSetting}', COALESCE(array_agg(name), ARRAY[]::text[])::text, true) FROM (
+                SELECT name FROM jobplatform.job_types
+                WHERE name = ANY(@types) AND {IsLimited("job_types")}
+                ORDER BY name
+                FOR UPDATE) locked
             """,
             ClaimSql,
             $"""
@@ -108,7 +110,7 @@ public sealed partial class JobStore
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var guarded = reader.GetBoolean(1);
-        await reader.NextResultAsync(cancellationToken); // the locked types
+        await reader.NextResultAsync(cancellationToken); // the locked types' names, noted for the claim statement
         await reader.NextResultAsync(cancellationToken);
         var claimed = await ReadClaimedAsync(reader, limit, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
@@ -116,6 +118,13 @@ public sealed partial class JobStore
             ? TimeSpan.FromSeconds(Math.Max(0.001, reader.GetDouble(0))) : null;
         return (claimed, retryAfter, guarded);
     }
+
+    /// <summary>
+    /// The types whose rows the claim's lock statement locked (a transaction-local setting, read by the claim
+    /// statement). A type limited since that statement's snapshot (a server declared the limit meanwhile) is not
+    /// among them: the claim takes none of its jobs this round, as it could not count them under the lock.
+    /// </summary>
+    private const string LockedTypesSetting = "jobplatform.locked_types";
 
     /// <summary>Whether a type (a <c>job_types</c> row) has a cluster-wide limit.</summary>
     private static string IsLimited(string type) => $"({type}.concurrency_limit IS NOT NULL OR {type}.rate_limit IS NOT NULL)";
@@ -129,12 +138,13 @@ public sealed partial class JobStore
     /// </summary>
     private static readonly string ClaimSql = $"""
         WITH limited AS (
-            SELECT t.name, t.rate_limit, t.rate_interval,
-                   GREATEST(0, LEAST(@limit,
+            SELECT t.name, t.rate_limit, t.rate_interval, k.locked,
+                   CASE WHEN NOT k.locked THEN 0 ELSE GREATEST(0, LEAST(@limit,
                        COALESCE(t.concurrency_limit - (SELECT count(*) FROM jobplatform.jobs r WHERE r.type = t.name AND r.state = 'processing'), @limit),
                        COALESCE(t.rate_limit - (SELECT count(*) FROM jobplatform.type_starts s
-                                                 WHERE s.type = t.name AND s.started_at > statement_timestamp() - t.rate_interval), @limit))) AS allowed
+                                                 WHERE s.type = t.name AND s.started_at > statement_timestamp() - t.rate_interval), @limit))) END AS allowed
             FROM jobplatform.job_types t
+            CROSS JOIN LATERAL (SELECT t.name = ANY(current_setting('{LockedTypesSetting}')::text[]) AS locked) k
             WHERE t.name = ANY(@types) AND {IsLimited("t")}),
         ready AS (
             SELECT EXISTS (SELECT 1 FROM jobplatform.token_guard)
@@ -170,7 +180,7 @@ public sealed partial class JobStore
                       j.run_at, j.started_at, j.trace_parent, j.tags, j.timeout, j.retry_intervals, j.batch_id),
         pruned AS (
             DELETE FROM jobplatform.type_starts s USING limited l
-            WHERE s.type = l.name AND l.rate_limit IS NOT NULL AND s.started_at <= statement_timestamp() - l.rate_interval),
+            WHERE s.type = l.name AND l.locked AND l.rate_limit IS NOT NULL AND s.started_at <= statement_timestamp() - l.rate_interval),
         logged AS (
             INSERT INTO jobplatform.type_starts (type, started_at)
             SELECT c.type, statement_timestamp() FROM claimed c JOIN limited l ON l.name = c.type WHERE l.rate_limit IS NOT NULL)

@@ -67,35 +67,44 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Sets the limits in force for <paramref name="types"/> from the declarations of the servers alive (see
-    /// <see cref="UpsertJobTypesAsync"/>). The rows are locked in name order, as claims lock them.
+    /// <see cref="UpsertJobTypesAsync"/>). The rows are locked in name order, as claims lock them, and only then, in a
+    /// statement of its own (so a snapshot taken after the locks were granted), are the declarations read: read
+    /// while waiting for a lock (a claim holds it), they could be older than another server's application that
+    /// committed meanwhile, and this one would write back the limits that one had just corrected.
     /// </summary>
     private async Task ApplyStrictestLimitsAsync(IReadOnlyCollection<string> types, CancellationToken cancellationToken)
     {
         if (types.Count == 0) return;
-        await using var command = await CreateCommandAsync("""
-            WITH locked AS (
-                SELECT name FROM jobplatform.job_types WHERE name = ANY(@types) ORDER BY name FOR UPDATE),
-            strictest AS (
-                SELECT l.name,
-                       (SELECT min(d.concurrency_limit) FROM jobplatform.job_type_declarations d WHERE d.type = l.name) AS concurrency_limit,
-                       r.rate_limit, r.rate_interval
-                FROM locked l
-                LEFT JOIN LATERAL (
-                    SELECT d.rate_limit, d.rate_interval FROM jobplatform.job_type_declarations d
-                    WHERE d.type = l.name AND d.rate_limit IS NOT NULL
-                    ORDER BY d.rate_limit / extract(epoch FROM d.rate_interval), d.rate_interval DESC
-                    LIMIT 1) r ON true)
+        await using var command = await CreateCommandAsync($"""
+            SELECT name FROM jobplatform.job_types WHERE name = ANY(@types) ORDER BY name FOR UPDATE;
             UPDATE jobplatform.job_types t
             SET concurrency_limit = s.concurrency_limit, rate_limit = s.rate_limit, rate_interval = s.rate_interval
-            FROM strictest s
-            WHERE t.name = s.name
-              AND (t.concurrency_limit, t.rate_limit, t.rate_interval) IS DISTINCT FROM (s.concurrency_limit, s.rate_limit, s.rate_interval)
+            FROM ({StrictestLimitsSql("t.name = ANY(@types)")}) s
+            WHERE t.name = s.name AND s.differs;
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. types]));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Runs <paramref name="sql"/>, whose results are the types whose declarations it changed, and applies the limits now in force for them.</summary>
+    /// <summary>
+    /// For each job type matching <paramref name="filter"/> (a condition on <c>t</c>): the strictest limits its live servers declare (the lowest
+    /// concurrency limit, the lowest rate), and whether they differ from the limits in force.
+    /// </summary>
+    private static string StrictestLimitsSql(string filter) => $"""
+        SELECT t.name, c.concurrency_limit, r.rate_limit, r.rate_interval,
+               (t.concurrency_limit, t.rate_limit, t.rate_interval) IS DISTINCT FROM (c.concurrency_limit, r.rate_limit, r.rate_interval) AS differs
+        FROM jobplatform.job_types t
+        CROSS JOIN LATERAL (
+            SELECT min(d.concurrency_limit) AS concurrency_limit FROM jobplatform.job_type_declarations d WHERE d.type = t.name) c
+        LEFT JOIN LATERAL (
+            SELECT d.rate_limit, d.rate_interval FROM jobplatform.job_type_declarations d
+            WHERE d.type = t.name AND d.rate_limit IS NOT NULL
+            ORDER BY d.rate_limit / extract(epoch FROM d.rate_interval), d.rate_interval DESC
+            LIMIT 1) r ON true
+        WHERE {filter}
+        """;
+
+    /// <summary>Runs <paramref name="sql"/>, whose results are the types whose limits may have to change, and applies the declarations to them.</summary>
     private async Task ForgetDeclarationsAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
         var types = new List<string>();
@@ -105,7 +114,7 @@ public sealed partial class JobStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             do
             {
-                while (await reader.ReadAsync(cancellationToken)) types.Add(reader.GetString(0)); // declarations added or deleted
+                while (await reader.ReadAsync(cancellationToken)) types.Add(reader.GetString(0)); // types whose limits may have to change
             }
             while (await reader.NextResultAsync(cancellationToken));
         }
@@ -115,31 +124,30 @@ public sealed partial class JobStore
     /// <summary>
     /// Records that a server is alive, with what it runs now, and the limits it declares (<paramref name="declared"/>:
     /// kept fresh, or declared again when another server pruned them while this one was cut off); forgets servers,
-    /// and the limits they declared, silent for longer than <paramref name="forgetAfter"/>. The pruning skips rows
-    /// another transaction holds: after an outage every server comes back stale and heartbeats at once, and each
-    /// holds its own row while pruning the others'; waiting there deadlocked two of them. A held row is a server
-    /// heartbeating now, or another server pruning it.
+    /// and the limits they declared, silent for longer than <paramref name="forgetAfter"/>. Then applies the limits
+    /// of every type whose limits in force are not what the declarations say: those this heartbeat changed, and
+    /// any an earlier application left wrong (it runs after the commit, and can fail).
+    /// The pruning skips rows another transaction holds: after an outage every server comes back stale and
+    /// heartbeats at once, and each holds its own row while pruning the others'; waiting there deadlocked two of
+    /// them. A held row is a server heartbeating now, or another server pruning it.
     /// </summary>
     public async Task HeartbeatAsync(
         ServerRecord server, IReadOnlyCollection<JobTypeRecord> declared, TimeSpan forgetAfter, CancellationToken cancellationToken) =>
-        await ForgetDeclarationsAsync("""
+        await ForgetDeclarationsAsync($"""
             INSERT INTO jobplatform.servers (id, host, queues, concurrency, in_flight, endpoint, started_at, heartbeat_at)
-            VALUES (@id, @host, @queues, @concurrency, @in_flight, @endpoint, now(), now())
+            VALUES (@id, @host, @queues, @concurrency, @in_flight, @endpoint, statement_timestamp(), statement_timestamp())
             ON CONFLICT (id) DO UPDATE
             SET queues = excluded.queues, concurrency = excluded.concurrency, in_flight = excluded.in_flight,
                 endpoint = excluded.endpoint, heartbeat_at = excluded.heartbeat_at;
             DELETE FROM jobplatform.servers WHERE id IN (
                 SELECT id FROM jobplatform.servers WHERE heartbeat_at < now() - @forget_after FOR UPDATE SKIP LOCKED);
-            WITH declared AS (
-                INSERT INTO jobplatform.job_type_declarations (type, server, concurrency_limit, rate_limit, rate_interval, seen_at)
-                SELECT d.type, @id, d.concurrency_limit, d.rate_limit, d.rate_interval, now()
-                FROM unnest(@types, @concurrency_limits, @rate_limits, @rate_intervals) AS d(type, concurrency_limit, rate_limit, rate_interval)
-                ON CONFLICT (type, server) DO UPDATE SET seen_at = excluded.seen_at
-                RETURNING type, xmax = 0 AS inserted)
-            SELECT type FROM declared WHERE inserted;
+            INSERT INTO jobplatform.job_type_declarations (type, server, concurrency_limit, rate_limit, rate_interval, seen_at)
+            SELECT d.type, @id, d.concurrency_limit, d.rate_limit, d.rate_interval, statement_timestamp()
+            FROM unnest(@types, @concurrency_limits, @rate_limits, @rate_intervals) AS d(type, concurrency_limit, rate_limit, rate_interval)
+            ON CONFLICT (type, server) DO UPDATE SET seen_at = excluded.seen_at;
             DELETE FROM jobplatform.job_type_declarations WHERE (type, server) IN (
-                SELECT type, server FROM jobplatform.job_type_declarations WHERE seen_at < now() - @forget_after FOR UPDATE SKIP LOCKED)
-            RETURNING type;
+                SELECT type, server FROM jobplatform.job_type_declarations WHERE seen_at < now() - @forget_after FOR UPDATE SKIP LOCKED);
+            SELECT name FROM ({StrictestLimitsSql("true")}) s WHERE s.differs;
             """,
             [
                 new NpgsqlParameter<string>("id", server.Id),

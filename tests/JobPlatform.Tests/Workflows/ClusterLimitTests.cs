@@ -101,4 +101,26 @@ public sealed class ClusterLimitTests(PostgresFixture postgres)
         await Sql.WaitUntilAsync(db, limit, 1, TimeSpan.FromSeconds(10)); // a heartbeat every half second
         Assert.Equal(1, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.job_type_declarations WHERE server = 'a' AND type = 'limited' AND concurrency_limit = 2"));
     }
+
+    /// <summary>
+    /// Limits are applied after the heartbeat that changed the declarations commits; an application that failed
+    /// there (the database gone again) left the limit wrong, and later heartbeats, finding nothing to change, never
+    /// applied it. A heartbeat applies the limits of any type whose limits in force are not what is declared.
+    /// </summary>
+    [Fact]
+    public async Task A_limit_left_wrong_by_a_failed_application_is_applied_at_the_next_heartbeat()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var server = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Parallelism()).AddSingleton(new Executions());
+            jobs.AddJob<ParallelismJob, EchoPayload>("limited", o => o.ConcurrencyLimit = 2);
+        }, o => (o.ServerName, o.LeaseDuration) = ("a", TimeSpan.FromSeconds(1.5)));
+        const string limit = "SELECT count(*) FROM jobplatform.job_types WHERE name = 'limited' AND concurrency_limit = 2";
+        await Sql.WaitUntilAsync(db, limit, 1);
+
+        await Sql.ExecuteAsync(db, "UPDATE jobplatform.job_types SET concurrency_limit = NULL WHERE name = 'limited'");
+
+        await Sql.WaitUntilAsync(db, limit, 1, TimeSpan.FromSeconds(10)); // a heartbeat every half second
+    }
 }
