@@ -28,7 +28,10 @@ public sealed class ExploreLedger
     /// <summary>Overlapping runs that a stall of the earlier run's worker explains (see <see cref="StalledWithin"/>).</summary>
     public int ExcusedOverlaps;
 
-    /// <summary>The first excused overlaps, described, for the seed's output.</summary>
+    /// <summary>Runs that started after a later claim's run, which a freeze or stall of their worker explains.</summary>
+    public int ExcusedFalls;
+
+    /// <summary>The first excused overlaps and falls, described, for the seed's output.</summary>
     public ConcurrentBag<string> Excused { get; } = [];
 
     /// <summary>Jobs the verifier found running twice at once (the first few), for the report to trace.</summary>

@@ -82,7 +82,7 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
                     slots.SelectMany(s => s.EntriesNaming(job.ToString()).Select(e => $"worker {s.Number}: {e}"))));
             log.WriteLine($"seed {seed}: {_ledger.Accepted.Count} jobs accepted, faults {string.Join(", ", _ledger.Faults)}, " +
                           $"worker {skewed}'s clock {skew:+0;-0} s, {Stalls()}{clock.Elapsed.TotalSeconds:N1} s: {(failures.Count == 0 ? "ok" : "FAILED")}");
-            foreach (var excused in _ledger.Excused) log.WriteLine($"  excused by a stall: {excused}");
+            foreach (var excused in _ledger.Excused) log.WriteLine($"  excused by a pause: {excused}");
             return failures;
         }
         finally
@@ -255,10 +255,11 @@ internal sealed class ExploreSeed(LocalPostgresCluster cluster, int seed, Explor
     private string Stalls()
     {
         var stalls = _ledger.Stalled.ToList();
-        if (stalls.Count == 0) return "";
+        var falls = _ledger.ExcusedFalls > 0 ? $"{_ledger.ExcusedFalls} runs started late after a pause, " : "";
+        if (stalls.Count == 0) return falls;
         var longest = stalls.Max(s => s.To - s.From).TotalMilliseconds;
         var excused = _ledger.ExcusedOverlaps > 0 ? $", {_ledger.ExcusedOverlaps} overlapping runs they explain" : "";
-        return $"{stalls.Count} stalls (longest {longest:N0} ms{excused}), ";
+        return $"{stalls.Count} stalls (longest {longest:N0} ms{excused}), {falls}";
     }
 
     /// <summary>How long a healed cluster may take to fire the schedule again: a dead leader's lease to run out, a new worker to start.</summary>
