@@ -91,15 +91,15 @@ public sealed partial class JobStore
     public async Task<int> RescueExpiredAsync(CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync("""
-            WITH expired AS (
-                SELECT id, lease_owner FROM jobplatform.jobs
+            WITH decided AS (
+                -- Decided from the locked row: a cancel committed after this statement began is in it (a second,
+                -- unlocked read of the job would not see it, and the cancelled job would be enqueued again).
+                SELECT id, lease_owner,
+                       CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                            WHEN rescues < max_rescues THEN 'enqueued' ELSE 'failed' END AS state
+                FROM jobplatform.jobs
                 WHERE state = 'processing' AND lease_expires_at < now()
-                FOR UPDATE SKIP LOCKED),
-            decided AS (
-                SELECT j.id, expired.lease_owner,
-                       CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
-                            WHEN j.rescues < j.max_rescues THEN 'enqueued' ELSE 'failed' END AS state
-                FROM jobplatform.jobs j JOIN expired ON expired.id = j.id),
+                FOR NO KEY UPDATE SKIP LOCKED),
             rescued AS (
                 UPDATE jobplatform.jobs j
                 SET state = d.state,
