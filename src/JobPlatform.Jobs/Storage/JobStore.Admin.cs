@@ -12,7 +12,7 @@ public sealed partial class JobStore
     public async Task<string?> RetryAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var batch = await CreateBatchAsync(cancellationToken, """
-            WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR UPDATE),
+            WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR NO KEY UPDATE),
             retried AS (
                 UPDATE jobplatform.jobs j
                 SET state = 'enqueued', run_at = now(), finished_at = NULL, error = NULL, cancel_requested_at = NULL,

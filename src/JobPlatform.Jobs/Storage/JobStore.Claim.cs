@@ -156,7 +156,7 @@ public sealed partial class JobStore
               AND (SELECT ok FROM ready)
             ORDER BY j.priority DESC, j.run_at, j.id
             LIMIT @limit
-            FOR UPDATE SKIP LOCKED),
+            FOR NO KEY UPDATE SKIP LOCKED),
         bounded AS (
             SELECT c.id, c.priority, c.run_at FROM limited l
             CROSS JOIN LATERAL (
@@ -165,7 +165,7 @@ public sealed partial class JobStore
                   AND (SELECT ok FROM ready)
                 ORDER BY j.priority DESC, j.run_at, j.id
                 LIMIT l.allowed
-                FOR UPDATE SKIP LOCKED) c),
+                FOR NO KEY UPDATE SKIP LOCKED) c),
         chosen AS (
             SELECT id FROM (SELECT * FROM free UNION ALL SELECT * FROM bounded) c
             ORDER BY priority DESC, run_at, id

@@ -99,7 +99,7 @@ public sealed partial class JobStore
     public async Task<(JobState Previous, JobState Now)?> CancelAsync(Guid id, string reason, CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync($"""
-            WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR UPDATE),
+            WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR NO KEY UPDATE),
             changed AS (
                 UPDATE jobplatform.jobs j
                 SET state = CASE WHEN target.state = 'processing' THEN j.state ELSE 'cancelled' END,

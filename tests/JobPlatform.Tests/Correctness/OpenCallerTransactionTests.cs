@@ -93,4 +93,40 @@ public sealed class OpenCallerTransactionTests(PostgresFixture postgres)
             catch (OperationCanceledException) { gate.Cancelled.TrySetResult(DateTimeOffset.UtcNow); throw; }
         }
     }
+
+    /// <summary>
+    /// The caller's FOR KEY SHARE on the parent conflicts with FOR UPDATE, which the claim, the rescuer, cancel and
+    /// retry took: while the transaction stayed open the parent was skipped by every claim (and, had its worker died,
+    /// by the rescuer), and a cancel of it waited for the caller. They lock FOR NO KEY UPDATE now, as updates do.
+    /// </summary>
+    [Fact]
+    public async Task A_parent_whose_continuation_is_enqueued_in_an_open_transaction_can_be_claimed_cancelled_and_rescued()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var client = await EngineHost.StartAsync(db); // no processing: the test claims
+        await JobTypeLock.RegisterAsync(client, new JobPlatform.Jobs.Storage.JobTypeRecord { Name = "t", Queue = "q", MaxAttempts = 1, PayloadSchema = "{}" });
+        var parent = await client.EnqueueAsync("t", new EchoPayload("parent"), new EnqueueOptions { Queue = "q" });
+        await client.WithStoreAsync(async s =>
+        {
+            await s.GuardFencingTokensAsync(CancellationToken.None);
+            return 0;
+        });
+
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await client.WithClientAsync(c => c.EnqueueAsync(transaction, "t", new EchoPayload("child"), new EnqueueOptions { ContinueAfter = parent, Queue = "q" }));
+
+        var claimed = await client.WithStoreAsync(s => s.ClaimAsync("s", "q", ["t"], 1, TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.Equal(parent, Assert.Single(claimed).Id);
+
+        var cancel = await client.WithClientAsync(c => c.CancelAsync(parent)).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(CancelOutcome.CancellationRequested, cancel);
+
+        // Its server dies: the lease runs out, and the rescuer ends the job as its cancel request says.
+        await Sql.ExecuteAsync(db, $"UPDATE jobplatform.jobs SET lease_expires_at = now() - interval '1 second' WHERE id = '{parent}'");
+        Assert.Equal(1, await client.WithStoreAsync(s => s.RescueExpiredAsync(CancellationToken.None)));
+        Assert.Equal(["cancelled"], await Sql.StringsAsync(db, $"SELECT state FROM jobplatform.jobs WHERE id = '{parent}'"));
+        await transaction.CommitAsync();
+    }
 }
