@@ -103,6 +103,7 @@ public static class JobEndpoints
         {
             RetryOutcome.NotFound => NotFound(id),
             RetryOutcome.NotRetryable => Conflict("Only a failed or cancelled job can be retried.", $"Job {id} is not failed or cancelled."),
+            RetryOutcome.UniqueKeyTaken => Conflict("Another unfinished job holds this job's unique key.", $"Job {id} was not retried: its unique key is taken until that job ends."),
             _ => TypedResults.Accepted($"/api/jobs/{id}", new { id, status = "enqueued" }),
         };
 

@@ -40,6 +40,7 @@ internal sealed partial class JobClient
         await store.RetryAsync(id, cancellationToken) switch
         {
             null => RetryOutcome.NotFound,
+            JobStore.UniqueKeyTaken => RetryOutcome.UniqueKeyTaken,
             JobStateNames.Failed or JobStateNames.Cancelled => RetryOutcome.Retried,
             _ => RetryOutcome.NotRetryable,
         };

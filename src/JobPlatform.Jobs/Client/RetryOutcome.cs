@@ -7,4 +7,6 @@ public enum RetryOutcome
     Retried,
     /// <summary>Only a failed or cancelled job can be retried.</summary>
     NotRetryable,
+    /// <summary>Another unfinished job holds the job's unique key: the job stays as it was.</summary>
+    UniqueKeyTaken,
 }

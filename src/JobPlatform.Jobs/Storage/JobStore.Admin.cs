@@ -5,11 +5,27 @@ namespace JobPlatform.Jobs.Storage;
 /// <summary>What an operator does to jobs and queues: retry, delete, pause, count.</summary>
 public sealed partial class JobStore
 {
+    /// <summary>What <see cref="RetryAsync"/> returns when another unfinished job holds the job's unique key.</summary>
+    public const string UniqueKeyTaken = "unique key taken";
+
     /// <summary>
     /// Enqueues a failed or cancelled job again, now, with one more attempt than it has used. Returns the state
-    /// it was in, or null when there is no such job; nothing changes unless that state was failed or cancelled.
+    /// it was in, or null when there is no such job; nothing changes unless that state was failed or cancelled, nor
+    /// when another unfinished job holds its unique key now (<see cref="UniqueKeyTaken"/>).
     /// </summary>
     public async Task<string?> RetryAsync(Guid id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TryRetryAsync(id, cancellationToken);
+        }
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ux_jobs_unique_key" })
+        {
+            return UniqueKeyTaken;
+        }
+    }
+
+    private async Task<string?> TryRetryAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var batch = await CreateBatchAsync(cancellationToken, """
             WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR NO KEY UPDATE),

@@ -124,6 +124,22 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.DeleteAsync($"/api/jobs/{echo}")).StatusCode);
     }
 
+    /// <summary>A retry that would give a unique key to a second unfinished job was a 500 (the unique index refused it).</summary>
+    [Fact]
+    public async Task Retrying_a_job_whose_unique_key_another_unfinished_job_holds_is_a_conflict()
+    {
+        var first = (await PostAsync("/api/jobs", new { type = "echo", queue = "parked", uniqueKey = "nightly", payload = new { text = "1" } })).Body.GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync($"/api/jobs/{first}/cancel")).Status);
+        var second = (await PostAsync("/api/jobs", new { type = "echo", queue = "parked", uniqueKey = "nightly", payload = new { text = "2" } })).Body.GetProperty("id").GetGuid();
+        Assert.NotEqual(first, second);
+
+        var (status, body) = await PostAsync($"/api/jobs/{first}/retry");
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("unique key", body.GetProperty("title").GetString());
+        Assert.Equal("cancelled", (await GetJobAsync(first)).GetProperty("state").GetString());
+    }
+
     [Theory]
     [InlineData("""{"type": "echo", "priority": 5000}""", "priority")]
     [InlineData("""{"type": "echo", "maxAttempts": 0}""", "maxAttempts")]
