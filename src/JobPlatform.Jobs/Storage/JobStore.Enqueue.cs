@@ -16,6 +16,7 @@ public sealed partial class JobStore
         for (var round = 0; round < 3; round++)
         {
             // The NOTIFY rides in the same round trip (see NotifyEnqueuedSql).
+            (Guid Id, string Queue)? result = null;
             await using (var insert = await CreateBatchAsync(cancellationToken))
             {
                 AddInsert(insert, job, parentLock: InTransaction ? "FOR KEY SHARE" : "FOR SHARE");
@@ -31,9 +32,16 @@ public sealed partial class JobStore
                 // Prepared once per pooled connection, then only bound and run: planning this statement took
                 // more than half of an enqueue (1.2 ms unprepared, 0.56 ms prepared, one thread).
                 await insert.PrepareAsync(cancellationToken);
-                await using var inserted = await insert.ExecuteReaderAsync(cancellationToken);
-                if (await inserted.ReadAsync(cancellationToken)) return (inserted.GetGuid(0), inserted.GetString(1));
+                PostgresException? wakeUpFailed;
+                await using (var inserted = await insert.ExecuteReaderAsync(cancellationToken))
+                {
+                    if (await inserted.ReadAsync(cancellationToken)) result = (inserted.GetGuid(0), inserted.GetString(1));
+                    // In a caller's transaction the NOTIFY is part of it, and its failure the transaction's.
+                    wakeUpFailed = InTransaction ? null : await ReadPastWakeUpAsync(inserted, cancellationToken);
+                }
+                if (wakeUpFailed is not null && result is { } written) await ThrowUnlessStoredAsync(wakeUpFailed, [written.Id], cancellationToken);
             }
+            if (result is { } stored) return stored;
 
             await using var lookup = await CreateCommandAsync($"""
                 SELECT EXISTS (SELECT 1 FROM jobplatform.job_types WHERE name = @type),
@@ -69,13 +77,48 @@ public sealed partial class JobStore
         await insert.PrepareAsync(cancellationToken);
 
         var results = new (Guid Id, string Queue)?[jobs.Count];
-        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
-        for (var i = 0; i < jobs.Count; i++)
+        PostgresException? wakeUpFailed;
+        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
         {
-            if (await reader.ReadAsync(cancellationToken)) results[i] = (reader.GetGuid(0), reader.GetString(1));
-            await reader.NextResultAsync(cancellationToken);
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                if (await reader.ReadAsync(cancellationToken)) results[i] = (reader.GetGuid(0), reader.GetString(1));
+                if (i < jobs.Count - 1) await reader.NextResultAsync(cancellationToken);
+            }
+            wakeUpFailed = await ReadPastWakeUpAsync(reader, cancellationToken);
         }
+        if (wakeUpFailed is not null)
+            await ThrowUnlessStoredAsync(wakeUpFailed, [.. results.Where(r => r is not null).Select(r => r!.Value.Id)], cancellationToken);
         return results;
+    }
+
+    /// <summary>
+    /// Reads past the commit of the inserts just read and the wake-up NOTIFY after it; returns the server's error,
+    /// if one came. A refused NOTIFY (a role without <c>pg_notify</c>, a server shutting down) must not fail an
+    /// enqueue whose jobs are stored: reported failed, it would be retried into duplicates, and a missed wake-up
+    /// costs the workers one poll. Npgsql does not say which statement an error belongs to here, so the caller
+    /// looks (see <see cref="ThrowUnlessStoredAsync"/>).
+    /// </summary>
+    private static async Task<PostgresException?> ReadPastWakeUpAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await reader.NextResultAsync(cancellationToken)) { }
+            return null;
+        }
+        catch (PostgresException e)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>Throws <paramref name="error"/> unless every job of <paramref name="ids"/> is stored (then only the wake-up failed).</summary>
+    private async Task ThrowUnlessStoredAsync(PostgresException error, Guid[] ids, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync(
+            "SELECT count(*) = cardinality(@ids) FROM jobplatform.jobs WHERE id = ANY(@ids)", cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids));
+        if (await command.ExecuteScalarAsync(cancellationToken) is not true) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
     }
 
     /// <summary>
@@ -190,7 +233,14 @@ public sealed partial class JobStore
         }
         var count = (long)await importer.CompleteAsync(cancellationToken);
         await importer.DisposeAsync(); // ends the COPY, so that the connection takes the NOTIFY
-        await NotifyEnqueuedAsync(cancellationToken);
+        try
+        {
+            await NotifyEnqueuedAsync(cancellationToken);
+        }
+        catch (PostgresException) when (!InTransaction)
+        {
+            // The COPY has committed: a missed wake-up costs one poll (see ReadPastWakeUpAsync).
+        }
         return (count, queue);
     }
 
