@@ -76,9 +76,17 @@ public sealed partial class ScheduleFirer(
 
         var due = new List<DateTimeOffset> { schedule.NextRunAt };
         while (due.Count < MaxOccurrencesPerFiring && cron.Next(due[^1]) is { } next && next <= now) due.Add(next);
+        // An occurrence fired already is never fired again: a writer that read the schedule before this firer's
+        // last commit (an update of its cron, the seeder) may have set next_run_at back to it, and its job's unique
+        // key stops a second one only while the first is unfinished.
+        if (schedule.LastOccurrenceAt is { } last) due.RemoveAll(occurrence => occurrence <= last);
         var store = services.GetRequiredService<JobStore>();
 
-        if (now - due[0] <= options.Value.MisfireThreshold)
+        if (due.Count == 0)
+        {
+            LogAlreadyFired(name, schedule.NextRunAt);
+        }
+        else if (now - due[0] <= options.Value.MisfireThreshold)
         {
             // On time, or a tick late: every occurrence gets its job.
             foreach (var occurrence in due) await EnqueueAsync(store, schedule, occurrence, now, cancellationToken);
@@ -95,7 +103,7 @@ public sealed partial class ScheduleFirer(
             LogMisfire(name, due.Count, "skipped");
         }
 
-        schedule.LastOccurrenceAt = due[^1];
+        if (due.Count > 0) schedule.LastOccurrenceAt = due[^1];
         // A cron expression with no further occurrence (a date long past) leaves the schedule paused.
         if (cron.Next(now) is { } following) schedule.NextRunAt = following;
         else schedule.Paused = true;
@@ -133,6 +141,9 @@ public sealed partial class ScheduleFirer(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Schedule {Schedule} was due at {Now} but is locked by another firer or no longer due")]
     private partial void LogNotFired(string schedule, DateTimeOffset now);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Schedule} was set back to {Occurrence}, which it has fired already; it moves on without firing it again")]
+    private partial void LogAlreadyFired(string schedule, DateTimeOffset occurrence);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} missed {Count} occurrences: {Decision}")]
     private partial void LogMisfire(string schedule, int count, string decision);

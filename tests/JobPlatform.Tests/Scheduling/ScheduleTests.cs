@@ -71,6 +71,33 @@ public sealed class ScheduleTests(PostgresFixture postgres)
         Assert.Equal(new DateTimeOffset(2026, 6, 1, 8, 11, 0, TimeSpan.Zero), skip.NextOccurrences[0]);
     }
 
+    /// <summary>
+    /// A writer that read a schedule before the leader fired it (an update of its cron, the seeder) could write
+    /// next_run_at back to the occurrence just fired; once that occurrence's job had finished, its unique key no
+    /// longer stopped a second one, and it fired again (found by review).
+    /// </summary>
+    [Fact]
+    public async Task An_occurrence_fired_already_is_not_fired_again_when_next_run_at_is_set_back_to_it()
+    {
+        var (host, clock, firer, db) = await StartAsync(new DateTimeOffset(2026, 6, 1, 8, 0, 30, TimeSpan.Zero));
+        await using var _ = host;
+        await host.WithClientAsync(c => c.CreateScheduleAsync(new ScheduleDefinition("minutely", "* * * * *", "echo")));
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await firer.FireDueAsync(CancellationToken.None);
+        Assert.Equal(["schedule:minutely:2026-06-01T08:01:00Z"], await KeysAsync(db, "minutely"));
+
+        // Its job ends; then the racing writer's stale next_run_at lands.
+        await Sql.ExecuteAsync(db, """
+            UPDATE jobplatform.jobs SET state = 'succeeded', finished_at = now() WHERE unique_key LIKE 'schedule:minutely:%';
+            UPDATE jobplatform.schedules SET next_run_at = '2026-06-01T08:01:00Z' WHERE name = 'minutely';
+            """);
+        await firer.FireDueAsync(CancellationToken.None);
+
+        Assert.Equal(["schedule:minutely:2026-06-01T08:01:00Z"], await KeysAsync(db, "minutely"));
+        Assert.Equal(new DateTimeOffset(2026, 6, 1, 8, 2, 0, TimeSpan.Zero),
+            (await host.WithClientAsync(c => c.GetScheduleAsync("minutely")))!.NextOccurrences[0]);
+    }
+
     [Fact]
     public async Task A_late_tick_within_the_misfire_threshold_fires_every_occurrence()
     {
