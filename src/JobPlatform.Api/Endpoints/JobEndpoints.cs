@@ -112,6 +112,7 @@ public static class JobEndpoints
         {
             DeleteOutcome.NotFound => NotFound(id),
             DeleteOutcome.Running => Conflict("A running job is not deleted.", $"Job {id} is running; cancel it first."),
+            DeleteOutcome.Locked => Conflict("The job is held by another transaction.", $"Job {id} is held by an open transaction (a continuation of it being enqueued); try again once it has ended."),
             _ => TypedResults.NoContent(),
         };
 

@@ -49,6 +49,7 @@ internal sealed partial class JobClient
         await store.DeleteAsync(id, cancellationToken) switch
         {
             null => DeleteOutcome.NotFound,
+            JobStore.Locked => DeleteOutcome.Locked,
             JobStateNames.Processing => DeleteOutcome.Running,
             _ => DeleteOutcome.Deleted,
         };

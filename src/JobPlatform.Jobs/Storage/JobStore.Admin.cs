@@ -41,16 +41,40 @@ public sealed partial class JobStore
         return await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
     }
 
-    /// <summary>Deletes a job that is not running (its attempts go with it). Returns its state, or null when there is no such job.</summary>
+    /// <summary>What <see cref="DeleteAsync"/> returns when another transaction holds the job for longer than it waits.</summary>
+    public const string Locked = "locked";
+
+    /// <summary>How long a delete waits for a job another transaction holds (a caller's open transaction enqueuing a continuation of it).</summary>
+    public static readonly TimeSpan DeleteLockTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Deletes a job that is not running (its attempts go with it). Returns its state, or null when there is no such
+    /// job, or <see cref="Locked"/> when another transaction held it for longer than <see cref="DeleteLockTimeout"/>:
+    /// a caller's transaction that enqueues a continuation of the job holds it until it ends, and a delete must wait
+    /// for that, but not for as long as the caller likes.
+    /// </summary>
     public async Task<string?> DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync("""
+        await using var batch = await CreateBatchAsync(cancellationToken,
+            "SELECT set_config('lock_timeout', @lock_timeout, true)",
+            """
             WITH target AS (SELECT id, state FROM jobplatform.jobs WHERE id = @id FOR UPDATE),
             deleted AS (DELETE FROM jobplatform.jobs j USING target WHERE j.id = target.id AND target.state <> 'processing')
             SELECT state FROM target
-            """, cancellationToken);
-        command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+            """);
+        batch.EnableErrorBarriers = false; // one transaction: the timeout applies to the delete
+        batch.BatchCommands[0].Parameters.Add(new NpgsqlParameter<string>("lock_timeout", $"{(int)DeleteLockTimeout.TotalMilliseconds}ms"));
+        batch.BatchCommands[1].Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken); // past set_config's row
+            return await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            return Locked;
+        }
     }
 
     /// <summary>Pauses or resumes a queue; resuming wakes the servers.</summary>

@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using JobPlatform.Jobs;
+using JobPlatform.Jobs.Client;
 using JobPlatform.Tests.Engine;
 using JobPlatform.Tests.Infrastructure;
+using Npgsql;
 
 namespace JobPlatform.Tests.Api;
 
@@ -122,6 +124,27 @@ public sealed class JobRoutesTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.DeleteAsync($"/api/jobs/{echo}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.GetAsync($"/api/jobs/{echo}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _host.Http.DeleteAsync($"/api/jobs/{echo}")).StatusCode);
+    }
+
+    /// <summary>
+    /// A delete waits for a caller's open transaction that enqueues a continuation of the job, but not for as long
+    /// as the caller likes: after two seconds it is a conflict, not a request that hangs.
+    /// </summary>
+    [Fact]
+    public async Task Deleting_a_job_an_open_transaction_holds_is_a_conflict()
+    {
+        var parent = (await PostAsync("/api/jobs", new { type = "echo", queue = "parked", payload = new { text = "p" } })).Body.GetProperty("id").GetGuid();
+        await using var connection = new NpgsqlConnection(_host.Db);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await _host.Worker.WithClientAsync(c => c.EnqueueAsync(transaction, "echo", new EchoPayload("child"), new EnqueueOptions { ContinueAfter = parent, Queue = "parked" }));
+
+        var response = await _host.Http.DeleteAsync($"/api/jobs/{parent}").WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("another transaction", await response.Content.ReadAsStringAsync());
+
+        await transaction.RollbackAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.Http.DeleteAsync($"/api/jobs/{parent}")).StatusCode);
     }
 
     /// <summary>A retry that would give a unique key to a second unfinished job was a 500 (the unique index refused it).</summary>
