@@ -87,8 +87,9 @@ public sealed partial class JobStore
             }
             wakeUpFailed = await ReadPastWakeUpAsync(reader, cancellationToken);
         }
-        if (wakeUpFailed is not null)
-            await ThrowUnlessStoredAsync(wakeUpFailed, [.. results.Where(r => r is not null).Select(r => r!.Value.Id)], cancellationToken);
+        // Only when every insert answered is the error surely the NOTIFY's; one that did not may have failed late.
+        if (wakeUpFailed is not null && results.Any(r => r is null)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(wakeUpFailed);
+        if (wakeUpFailed is not null) await ThrowUnlessStoredAsync(wakeUpFailed, [.. results.Select(r => r!.Value.Id)], cancellationToken);
         return results;
     }
 
