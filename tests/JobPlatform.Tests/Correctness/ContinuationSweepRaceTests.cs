@@ -33,8 +33,7 @@ public sealed class ContinuationSweepRaceTests(PostgresFixture postgres)
             await command.ExecuteNonQueryAsync();
 
         var sweep = host.WithStoreAsync(s => s.ReleaseContinuationsAsync(null, CancellationToken.None));
-        await Sql.WaitUntilAsync(db,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", 1, TimeSpan.FromSeconds(10));
+        await Sql.WaitForLockWaitersAsync(db);
         await cancel.CommitAsync();
         await sweep.WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -65,11 +65,7 @@ public sealed class LimitRaceTests(PostgresFixture postgres)
         await Declare(host, "registrar", Type("a", 5), Type("b", null));
         var ids = new List<Guid>();
         for (var i = 0; i < 3; i++) ids.Add(await host.EnqueueAsync("b", new EchoPayload($"{i}")));
-        await host.WithStoreAsync(async s =>
-        {
-            await s.GuardFencingTokensAsync(CancellationToken.None); // the claim below runs once, not again after guarding
-            return 0;
-        });
+        await host.GuardFencingTokensAsync(); // the claim below runs once, not again after guarding
 
         // The claim's lock statement waits on a, held by another claimer; b is unlimited in its snapshot.
         await using var typeLock = await JobTypeLock.HoldAsync(db, "a");

@@ -22,11 +22,7 @@ public sealed class RescueCancelRaceTests(PostgresFixture postgres)
         await using var client = await EngineHost.StartAsync(db); // no processing: the test claims and rescues
         await JobTypeLock.RegisterAsync(client, new JobTypeRecord { Name = "t", Queue = "q", MaxAttempts = 1, PayloadSchema = "{}" });
         var id = await client.EnqueueAsync("t", new EchoPayload("x"), new EnqueueOptions { Queue = "q" });
-        await client.WithStoreAsync(async s =>
-        {
-            await s.GuardFencingTokensAsync(CancellationToken.None);
-            return 0;
-        });
+        await client.GuardFencingTokensAsync(); // the claim below runs once, not again after guarding
         Assert.Single(await client.WithStoreAsync(s => s.ClaimAsync("dead", "q", ["t"], 1, TimeSpan.FromSeconds(30), CancellationToken.None)));
         await Sql.ExecuteAsync(db, $"""
             UPDATE jobplatform.jobs SET lease_expires_at = now() - interval '1 second' WHERE id = '{id}';
@@ -45,8 +41,7 @@ public sealed class RescueCancelRaceTests(PostgresFixture postgres)
         await gate.OpenAsync();
         await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock(42)", gate)) await hold.ExecuteNonQueryAsync();
         var rescue = rescuer.WithStoreAsync(s => s.RescueExpiredAsync(CancellationToken.None));
-        await Sql.WaitUntilAsync(db,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", 1, TimeSpan.FromSeconds(10));
+        await Sql.WaitForLockWaitersAsync(db);
 
         Assert.Equal(CancelOutcome.CancellationRequested, await client.WithClientAsync(c => c.CancelAsync(id)));
         await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(42)", gate)) await release.ExecuteNonQueryAsync();

@@ -69,6 +69,13 @@ public sealed class EngineHost : IAsyncDisposable
         return await action(scope.ServiceProvider.GetRequiredService<JobStore>());
     }
 
+    /// <summary>Puts the fencing-token guard in place, as the first claim on a fresh database would, so a test's claim runs once.</summary>
+    public Task GuardFencingTokensAsync() => WithStoreAsync(async s =>
+    {
+        await s.GuardFencingTokensAsync(CancellationToken.None);
+        return 0;
+    });
+
     /// <summary>Polls until the job is in one of <paramref name="states"/>; fails with its last state otherwise.</summary>
     public async Task<JobInfo> WaitForStateAsync(Guid id, TimeSpan timeout, params JobState[] states)
     {

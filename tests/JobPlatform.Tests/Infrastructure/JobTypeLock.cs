@@ -37,8 +37,7 @@ public sealed class JobTypeLock : IAsyncDisposable
     }
 
     /// <summary>Until a session of the database waits on a lock (the claim, on this one).</summary>
-    public Task WaitForWaiterAsync() => Sql.WaitUntilAsync(_db,
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", 1, TimeSpan.FromSeconds(10));
+    public Task WaitForWaiterAsync() => Sql.WaitForLockWaitersAsync(_db);
 
     public Task ReleaseAsync() => _transaction.CommitAsync();
 

@@ -74,6 +74,20 @@ public sealed class ClusterLimitTests(PostgresFixture postgres)
         }
     }
 
+    private const string LimitOfTwo = "SELECT count(*) FROM jobplatform.job_types WHERE name = 'limited' AND concurrency_limit = 2";
+
+    /// <summary>Server "a", declaring a limit of 2 for "limited", with a heartbeat every half second; once the limit is in force.</summary>
+    private static async Task<EngineHost> StartLimitedServerAsync(string db)
+    {
+        var server = await EngineHost.StartAsync(db, jobs =>
+        {
+            jobs.Services.AddSingleton(new Parallelism()).AddSingleton(new Executions());
+            jobs.AddJob<ParallelismJob, EchoPayload>("limited", o => o.ConcurrencyLimit = 2);
+        }, o => (o.ServerName, o.LeaseDuration) = ("a", TimeSpan.FromSeconds(1.5)));
+        await Sql.WaitUntilAsync(db, LimitOfTwo, 1);
+        return server;
+    }
+
     /// <summary>
     /// A server cut off for longer than three leases has its declarations pruned by the others, and with them its
     /// limits (none other declares them). Back, it kept refreshing declarations that were gone: the limit stayed
@@ -83,13 +97,7 @@ public sealed class ClusterLimitTests(PostgresFixture postgres)
     public async Task A_server_whose_limits_were_pruned_while_it_was_cut_off_declares_them_again()
     {
         var db = await postgres.CreateDatabaseAsync();
-        await using var server = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Parallelism()).AddSingleton(new Executions());
-            jobs.AddJob<ParallelismJob, EchoPayload>("limited", o => o.ConcurrencyLimit = 2);
-        }, o => (o.ServerName, o.LeaseDuration) = ("a", TimeSpan.FromSeconds(1.5)));
-        const string limit = "SELECT count(*) FROM jobplatform.job_types WHERE name = 'limited' AND concurrency_limit = 2";
-        await Sql.WaitUntilAsync(db, limit, 1);
+        await using var server = await StartLimitedServerAsync(db);
 
         // What another server's heartbeat does to a server silent for three leases: its declarations go, and the
         // limits in force are those the servers left declare (here none).
@@ -98,7 +106,7 @@ public sealed class ClusterLimitTests(PostgresFixture postgres)
             UPDATE jobplatform.job_types SET concurrency_limit = NULL WHERE name = 'limited';
             """);
 
-        await Sql.WaitUntilAsync(db, limit, 1, TimeSpan.FromSeconds(10)); // a heartbeat every half second
+        await Sql.WaitUntilAsync(db, LimitOfTwo, 1, TimeSpan.FromSeconds(10)); // a heartbeat every half second
         Assert.Equal(1, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.job_type_declarations WHERE server = 'a' AND type = 'limited' AND concurrency_limit = 2"));
     }
 
@@ -111,16 +119,10 @@ public sealed class ClusterLimitTests(PostgresFixture postgres)
     public async Task A_limit_left_wrong_by_a_failed_application_is_applied_at_the_next_heartbeat()
     {
         var db = await postgres.CreateDatabaseAsync();
-        await using var server = await EngineHost.StartAsync(db, jobs =>
-        {
-            jobs.Services.AddSingleton(new Parallelism()).AddSingleton(new Executions());
-            jobs.AddJob<ParallelismJob, EchoPayload>("limited", o => o.ConcurrencyLimit = 2);
-        }, o => (o.ServerName, o.LeaseDuration) = ("a", TimeSpan.FromSeconds(1.5)));
-        const string limit = "SELECT count(*) FROM jobplatform.job_types WHERE name = 'limited' AND concurrency_limit = 2";
-        await Sql.WaitUntilAsync(db, limit, 1);
+        await using var server = await StartLimitedServerAsync(db);
 
         await Sql.ExecuteAsync(db, "UPDATE jobplatform.job_types SET concurrency_limit = NULL WHERE name = 'limited'");
 
-        await Sql.WaitUntilAsync(db, limit, 1, TimeSpan.FromSeconds(10)); // a heartbeat every half second
+        await Sql.WaitUntilAsync(db, LimitOfTwo, 1, TimeSpan.FromSeconds(10)); // a heartbeat every half second
     }
 }
