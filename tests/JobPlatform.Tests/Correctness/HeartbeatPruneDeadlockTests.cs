@@ -63,7 +63,7 @@ public sealed class HeartbeatPruneDeadlockTests(PostgresFixture postgres)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!heartbeat.IsCompleted && DateTime.UtcNow < deadline
-               && await Sql.ScalarAsync(db, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") < waiters)
+               && await Sql.ScalarAsync(db, Sql.LockWaiters) < waiters)
             await Task.Delay(20);
     }
 }

@@ -44,7 +44,9 @@ public static class Sql
         }
     }
 
+    /// <summary>How many sessions of the database wait on a lock (a row's, an advisory one).</summary>
+    public const string LockWaiters = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+
     /// <summary>Until <paramref name="waiters"/> sessions of the database wait on a lock (a row's, an advisory one).</summary>
-    public static Task WaitForLockWaitersAsync(string db, int waiters = 1) => WaitUntilAsync(db,
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", waiters, TimeSpan.FromSeconds(10));
+    public static Task WaitForLockWaitersAsync(string db, int waiters = 1) => WaitUntilAsync(db, LockWaiters, waiters, TimeSpan.FromSeconds(10));
 }
