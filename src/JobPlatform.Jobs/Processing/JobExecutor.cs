@@ -35,7 +35,11 @@ public sealed partial class JobExecutor(
         var timeout = job.Timeout ?? definition?.Options.Timeout;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken);
         // Enqueues refuse longer timeouts; a row written otherwise gets the longest a timer allows, not an exception.
-        if (timeout is { } limit) cancellation.CancelAfter(limit < Client.EnqueueLimits.MaxTimeout ? limit : Client.EnqueueLimits.MaxTimeout);
+        // Not CancelAfter: its timer would run the token's callbacks, which can block, on the thread pool.
+        using var timeoutTimer = timeout is { } limit
+            ? time.CreateTimer(static source => CancelOffThreadPool.Start((CancellationTokenSource)source!), cancellation,
+                limit < Client.EnqueueLimits.MaxTimeout ? limit : Client.EnqueueLimits.MaxTimeout, Timeout.InfiniteTimeSpan)
+            : null;
         var attempt = running.Add(job, cancellation, claimSentAt);
         try
         {
@@ -142,7 +146,7 @@ public sealed partial class JobExecutor(
             return await store.CancelledAsync(job.Id, job.FencingToken, _server, AttemptError.From("cancelled", error), none) ? "cancelled" : "stale";
 
         // Given back without spending the attempt; refused (stale) where another server has taken the job over.
-        if (error is OperationCanceledException && (shutdownToken.IsCancellationRequested || running.WasLeaseLost(attempt)))
+        if (error is OperationCanceledException && (shutdownToken.IsCancellationRequested || running.WasStoppedHere(attempt)))
             return await store.ReleaseAsync(job.Id, job.FencingToken, _server, none) switch
             {
                 JobState.Enqueued => "released",

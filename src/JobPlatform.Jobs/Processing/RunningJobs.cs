@@ -96,7 +96,22 @@ public sealed class RunningJobs(TimeProvider time)
         return true;
     }
 
-    public bool WasLeaseLost(AttemptKey key) => _attempts.TryGetValue(key, out var entry) && entry.LeaseLost;
+    /// <summary>
+    /// The server is stopping and its grace period is over: cancels every handler still running, all at once, so that
+    /// their jobs are given back for other servers to take.
+    /// </summary>
+    public void StopAll()
+    {
+        foreach (var (_, entry) in _attempts)
+        {
+            if (entry.HandlerReturned) continue;
+            entry.Stopped = true;
+            Cancel(entry);
+        }
+    }
+
+    /// <summary>This server stopped the attempt's handler (lease lost, or stopping): its job is given back, not failed.</summary>
+    public bool WasStoppedHere(AttemptKey key) => _attempts.TryGetValue(key, out var entry) && (entry.LeaseLost || entry.Stopped);
 
     private static TaskCompletionSource NewEmptySignal(bool completed)
     {
@@ -105,23 +120,12 @@ public sealed class RunningJobs(TimeProvider time)
         return signal;
     }
 
-    private static void Cancel(Entry entry)
-    {
-        try
-        {
-            // Callbacks run on the thread pool, not on the caller's (the notification listener's or heartbeat's) thread.
-            _ = entry.Cancellation.CancelAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The attempt ended meanwhile.
-        }
-    }
+    private static void Cancel(Entry entry) => CancelOffThreadPool.Start(entry.Cancellation);
 
     private sealed class Entry(CancellationTokenSource cancellation, long leaseFrom)
     {
         public CancellationTokenSource Cancellation { get; } = cancellation;
         public long LeaseFrom = leaseFrom;
-        public volatile bool CancelRequested, LeaseLost, HandlerReturned;
+        public volatile bool CancelRequested, LeaseLost, Stopped, HandlerReturned;
     }
 }
