@@ -9,9 +9,12 @@ namespace JobPlatform.Jobs.Processing;
 /// </summary>
 internal static class CancelOffThreadPool
 {
-    public static void Start(CancellationTokenSource source) =>
+    public static void Start(CancellationTokenSource source)
+    {
+        if (source.IsCancellationRequested) return; // asked again (a cancel request is repeated at each renewal)
         _ = Task.Factory.StartNew(static state => Cancel((CancellationTokenSource)state!), source,
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
 
     private static void Cancel(CancellationTokenSource source)
     {

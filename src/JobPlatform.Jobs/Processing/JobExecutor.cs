@@ -33,7 +33,11 @@ public sealed partial class JobExecutor(
     {
         registry.TryGet(job.Type, out var definition);
         var timeout = job.Timeout ?? definition?.Options.Timeout;
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdownToken);
+        using var cancellation = new CancellationTokenSource();
+        // Not a linked source: cancelling the shutdown token would run every handler's callbacks in turn on one thread,
+        // and disposing a linked source waits for its cancellation if that thread is running it. The registration only
+        // hands the cancel to a thread of its own.
+        using var onShutdown = shutdownToken.UnsafeRegister(static source => CancelOffThreadPool.Start((CancellationTokenSource)source!), cancellation);
         // Enqueues refuse longer timeouts; a row written otherwise gets the longest a timer allows, not an exception.
         // Not CancelAfter: its timer would run the token's callbacks, which can block, on the thread pool.
         using var timeoutTimer = timeout is { } limit
@@ -146,7 +150,7 @@ public sealed partial class JobExecutor(
             return await store.CancelledAsync(job.Id, job.FencingToken, _server, AttemptError.From("cancelled", error), none) ? "cancelled" : "stale";
 
         // Given back without spending the attempt; refused (stale) where another server has taken the job over.
-        if (error is OperationCanceledException && (shutdownToken.IsCancellationRequested || running.WasStoppedHere(attempt)))
+        if (error is OperationCanceledException && (shutdownToken.IsCancellationRequested || running.WasLeaseLost(attempt)))
             return await store.ReleaseAsync(job.Id, job.FencingToken, _server, none) switch
             {
                 JobState.Enqueued => "released",

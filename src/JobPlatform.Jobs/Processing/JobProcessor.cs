@@ -18,7 +18,6 @@ public sealed partial class JobProcessor(
     IServiceScopeFactory scopeFactory,
     JobTypeRegistry registry,
     JobExecutor executor,
-    RunningJobs running,
     JobSignal signal,
     IOptions<ProcessingOptions> options,
     TimeProvider time,
@@ -59,10 +58,9 @@ public sealed partial class JobProcessor(
         var all = Task.WhenAll(pending);
         if (await Task.WhenAny(all, Task.Delay(_options.ShutdownGrace, cancellationToken)) != all)
         {
-            // Out of grace: cancel the handlers, each on a thread of its own (see CancelOffThreadPool); the executor
-            // gives their jobs back for others to take. The shutdown token stops the attempts starting meanwhile.
-            running.StopAll();
-            CancelOffThreadPool.Start(_shutdown);
+            // Out of grace: cancel the handlers (each on a thread of its own, see JobExecutor); the executor gives their
+            // jobs back for others to take.
+            await _shutdown.CancelAsync();
             await all.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }

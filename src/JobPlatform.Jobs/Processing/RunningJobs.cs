@@ -96,22 +96,7 @@ public sealed class RunningJobs(TimeProvider time)
         return true;
     }
 
-    /// <summary>
-    /// The server is stopping and its grace period is over: cancels every handler still running, all at once, so that
-    /// their jobs are given back for other servers to take.
-    /// </summary>
-    public void StopAll()
-    {
-        foreach (var (_, entry) in _attempts)
-        {
-            if (entry.HandlerReturned) continue;
-            entry.Stopped = true;
-            Cancel(entry);
-        }
-    }
-
-    /// <summary>This server stopped the attempt's handler (lease lost, or stopping): its job is given back, not failed.</summary>
-    public bool WasStoppedHere(AttemptKey key) => _attempts.TryGetValue(key, out var entry) && (entry.LeaseLost || entry.Stopped);
+    public bool WasLeaseLost(AttemptKey key) => _attempts.TryGetValue(key, out var entry) && entry.LeaseLost;
 
     private static TaskCompletionSource NewEmptySignal(bool completed)
     {
@@ -126,6 +111,6 @@ public sealed class RunningJobs(TimeProvider time)
     {
         public CancellationTokenSource Cancellation { get; } = cancellation;
         public long LeaseFrom = leaseFrom;
-        public volatile bool CancelRequested, LeaseLost, Stopped, HandlerReturned;
+        public volatile bool CancelRequested, LeaseLost, HandlerReturned;
     }
 }
