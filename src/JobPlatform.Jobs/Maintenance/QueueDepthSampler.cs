@@ -9,7 +9,8 @@ namespace JobPlatform.Jobs.Maintenance;
 /// <summary>
 /// Counts unfinished jobs by queue and state, and how long each queue's oldest due job has waited, every few
 /// seconds for <c>jobplatform.queue.depth</c> and <c>jobplatform.queue.oldest_wait</c>, on the server
-/// that leads the scheduler only: one process reports the cluster's depth, so the series never double up.
+/// that leads the scheduler only: one process reports the cluster's depth, so the series never double up. It also
+/// folds the finished counts' appended changes (see <see cref="JobStore.FoldFinishedCountsAsync"/>).
 /// </summary>
 public sealed class QueueDepthSampler(
     IServiceScopeFactory scopeFactory,
@@ -30,6 +31,8 @@ public sealed class QueueDepthSampler(
         }
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        // The finished counts' appended changes are folded often, so that the dashboard's reads of them stay short.
+        await store.FoldFinishedCountsAsync(cancellationToken);
         telemetry.SetQueueDepth(await store.CountUnfinishedAsync(cancellationToken));
         telemetry.SetOldestWait(await store.OldestWaitAsync(cancellationToken));
     }

@@ -88,12 +88,16 @@ public sealed partial class JobStore
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Jobs per queue and state, and which queues are paused (a queue with no jobs shows if it is paused).</summary>
+    /// <summary>
+    /// Jobs per queue and state, and which queues are paused (a queue with no jobs shows if it is paused). Unfinished
+    /// jobs are counted through their partial indexes, finished ones read from the counts the database keeps
+    /// (<see cref="FinishedCountsSql"/>), so the cost follows the jobs waiting or running, not the history.
+    /// </summary>
     public async Task<List<(string Queue, string? State, long Count, bool Paused)>> CountByQueueAsync(CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync("""
+        await using var command = await CreateCommandAsync($"""
             SELECT COALESCE(c.queue, p.queue), c.state, COALESCE(c.n, 0), p.queue IS NOT NULL
-            FROM (SELECT queue, state, count(*) AS n FROM jobplatform.jobs GROUP BY queue, state) c
+            FROM ({UnfinishedCountsSql} UNION ALL {FinishedCountsSql}) c
             FULL JOIN jobplatform.paused_queues p ON p.queue = c.queue
             ORDER BY 1, 2
             """, cancellationToken);
@@ -118,38 +122,6 @@ public sealed partial class JobStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             rows.Add((reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
-        return rows;
-    }
-
-    /// <summary>Unfinished jobs by queue and state (for the queue-depth gauge).</summary>
-    public async Task<List<(string Queue, string State, long Count)>> CountUnfinishedAsync(CancellationToken cancellationToken)
-    {
-        await using var command = await CreateCommandAsync($"""
-            WITH counts AS (SELECT queue, state, count(*) AS n FROM jobplatform.jobs WHERE state IN {Unfinished} GROUP BY queue, state)
-            SELECT q.queue, s.state, COALESCE(c.n, 0)
-            FROM (SELECT queue FROM jobplatform.job_types UNION SELECT queue FROM counts) q
-            CROSS JOIN unnest(ARRAY[{Unfinished[1..^1]}]) AS s(state)
-            LEFT JOIN counts c ON c.queue = q.queue AND c.state = s.state
-            """, cancellationToken);
-        var rows = new List<(string, string, long)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
-        return rows;
-    }
-
-    /// <summary>Per queue, how long its longest-waiting due job has waited (for the oldest-wait gauge); 0 for a
-    /// queue with no due job that a job type uses or that holds jobs due later.</summary>
-    public async Task<List<(string Queue, double Seconds)>> OldestWaitAsync(CancellationToken cancellationToken)
-    {
-        await using var command = await CreateCommandAsync("""
-            WITH waits AS (SELECT queue, extract(epoch FROM now() - min(run_at) FILTER (WHERE run_at <= now()))::float8 AS seconds
-                           FROM jobplatform.jobs WHERE state IN ('enqueued', 'scheduled') GROUP BY queue)
-            SELECT q.queue, COALESCE(w.seconds, 0)
-            FROM (SELECT queue FROM jobplatform.job_types UNION SELECT queue FROM waits) q LEFT JOIN waits w ON w.queue = q.queue
-            """, cancellationToken);
-        var rows = new List<(string, double)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), Math.Max(0, reader.GetDouble(1))));
         return rows;
     }
 }

@@ -74,8 +74,10 @@ public sealed partial class JobStore
     private async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter, bool Guarded)> TryClaimAsync(
         string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
+        var claimSql = ClaimSql(types.Count);
         await using var batch = await CreateBatchAsync(cancellationToken,
             "SELECT set_config('synchronous_commit', 'off', true), EXISTS (SELECT 1 FROM jobplatform.token_guard)",
+            PromoteSql,
             $"""
             SELECT set_config('{LockedTypesSetting}', COALESCE(array_agg(name), ARRAY[]::text[])::text, true) FROM (
                 SELECT name FROM jobplatform.job_types
@@ -83,7 +85,7 @@ public sealed partial class JobStore
                 ORDER BY name
                 FOR UPDATE) locked
             """,
-            ClaimSql,
+            claimSql,
             $"""
             SELECT min(extract(epoch FROM w.oldest + t.rate_interval - statement_timestamp()))::float8
             FROM jobplatform.job_types t
@@ -92,10 +94,13 @@ public sealed partial class JobStore
                 WHERE s.type = t.name AND s.started_at > statement_timestamp() - t.rate_interval) w
             WHERE t.name = ANY(@types) AND t.rate_limit IS NOT NULL AND w.starts >= t.rate_limit
             """);
-        foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>().Skip(1))
+        var promote = batch.BatchCommands[1].Parameters;
+        promote.Add(new NpgsqlParameter<string>("queue", queue));
+        promote.Add(new NpgsqlParameter<int>("limit", limit));
+        foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>().Skip(2))
         {
             command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. types]));
-            if (command.CommandText != ClaimSql) continue;
+            if (command.CommandText != claimSql) continue;
             command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lease", lease));
             command.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
@@ -110,6 +115,7 @@ public sealed partial class JobStore
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var guarded = reader.GetBoolean(1);
+        await reader.NextResultAsync(cancellationToken); // the promotion's wake-up, if any
         await reader.NextResultAsync(cancellationToken); // the locked types' names, noted for the claim statement
         await reader.NextResultAsync(cancellationToken);
         var claimed = await ReadClaimedAsync(reader, limit, cancellationToken);
@@ -130,13 +136,48 @@ public sealed partial class JobStore
     private static string IsLimited(string type) => $"({type}.concurrency_limit IS NOT NULL OR {type}.rate_limit IS NOT NULL)";
 
     /// <summary>
-    /// The claim itself (see <see cref="ClaimDueAsync"/>). A type without a <c>job_types</c> row counts as unlimited,
-    /// and everything is bounded by @limit, the free slots. One queue (an equality, not ANY) lets PostgreSQL read
-    /// ix_jobs_due in order and stop after the rows it takes. Its time is the statement's, not the transaction's:
-    /// it sees the jobs committed while the lock statement waited, so it counts them due as of then too. (The lease
-    /// it writes counts from then as well; the server's own deadline counts from before the claim was sent.)
+    /// Moves the jobs of one queue that have come due from <c>scheduled</c> to <c>enqueued</c>, oldest first and at
+    /// most <see cref="PromotedPerClaim"/> per claim, unless the queue is paused. Jobs due later wait in
+    /// <c>ix_jobs_scheduled</c> (queue, due time), so a claim never walks past them: <c>ix_jobs_due</c> holds
+    /// enqueued jobs only, all of them due. Rows another transaction holds are skipped (the next claim takes them).
+    /// When it moved more jobs than this claim takes, the other servers are woken (at commit) to take the rest.
+    /// Oldest first means that during a catch-up an older low-priority job is promoted before a newer
+    /// high-priority one; priority orders the jobs once they are enqueued.
     /// </summary>
-    private static readonly string ClaimSql = $"""
+    internal static readonly string PromoteSql = $"""
+        WITH due AS (
+            SELECT j.id FROM jobplatform.jobs j
+            WHERE j.state = 'scheduled' AND j.queue = @queue AND j.run_at <= statement_timestamp()
+              AND NOT EXISTS (SELECT 1 FROM jobplatform.paused_queues p WHERE p.queue = @queue)
+            ORDER BY j.run_at
+            LIMIT {PromotedPerClaim}
+            FOR NO KEY UPDATE SKIP LOCKED),
+        promoted AS (
+            -- By primary key (an array, not a join: a join of up to 1,000 rows may be planned as a table scan).
+            UPDATE jobplatform.jobs j SET state = 'enqueued' WHERE j.id = ANY(ARRAY(SELECT id FROM due)) RETURNING 1)
+        SELECT CASE WHEN count(*) > @limit THEN pg_notify('{EnqueuedChannel}', '') END FROM promoted
+        """;
+
+    /// <summary>How many jobs that came due one claim moves to <c>enqueued</c> at most (see <see cref="PromoteSql"/>).</summary>
+    internal const int PromotedPerClaim = 1000;
+
+    /// <summary>The claim statement for each number of types a server offers, built once.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> ClaimSqlByTypeCount = new();
+
+    /// <summary>
+    /// The claim itself (see <see cref="ClaimDueAsync"/>), for a server offering <paramref name="typeCount"/> types.
+    /// Each type's due jobs are one range of <c>ix_jobs_due</c> (queue, type, priority, due time, id), read in claim
+    /// order; the ranges are merged (a Merge Append, which reads each only as far as the merge needs), and the merged
+    /// rows are locked one at a time until @limit are held: a row another claimer holds is skipped and the next one
+    /// taken, and none is locked that the claim will not take. So a claim reads about the rows it takes, whatever the
+    /// backlog of a held-back limited type or of types this server does not offer. A limited type's range is cut at
+    /// what its limits allow now (none for a type limited after the lock statement began, which it could not count
+    /// under the lock); a type without a <c>job_types</c> row counts as unlimited, and everything is bounded by
+    /// @limit, the free slots. Its time is the statement's, not the transaction's: it sees the jobs committed while
+    /// the lock statement waited, so it counts them due as of then too. (The lease it writes counts from then as
+    /// well; the server's own deadline counts from before the claim was sent.)
+    /// </summary>
+    internal static string ClaimSql(int typeCount) => ClaimSqlByTypeCount.GetOrAdd(typeCount, static n => $"""
         WITH limited AS (
             SELECT t.name, t.rate_limit, t.rate_interval, k.locked,
                    CASE WHEN NOT k.locked THEN 0 ELSE GREATEST(0, LEAST(@limit,
@@ -149,26 +190,15 @@ public sealed partial class JobStore
         ready AS (
             SELECT EXISTS (SELECT 1 FROM jobplatform.token_guard)
                AND NOT EXISTS (SELECT 1 FROM jobplatform.paused_queues WHERE queue = @queue) AS ok),
-        free AS (
-            SELECT j.id, j.priority, j.run_at FROM jobplatform.jobs j
-            WHERE j.state IN ('enqueued', 'scheduled') AND j.run_at <= statement_timestamp() AND j.queue = @queue
-              AND j.type = ANY(@types) AND j.type <> ALL(ARRAY(SELECT name FROM limited))
-              AND (SELECT ok FROM ready)
-            ORDER BY j.priority DESC, j.run_at, j.id
-            LIMIT @limit
-            FOR NO KEY UPDATE SKIP LOCKED),
-        bounded AS (
-            SELECT c.id, c.priority, c.run_at FROM limited l
-            CROSS JOIN LATERAL (
-                SELECT j.id, j.priority, j.run_at FROM jobplatform.jobs j
-                WHERE j.state IN ('enqueued', 'scheduled') AND j.run_at <= statement_timestamp() AND j.queue = @queue AND j.type = l.name
-                  AND (SELECT ok FROM ready)
-                ORDER BY j.priority DESC, j.run_at, j.id
-                LIMIT l.allowed
-                FOR NO KEY UPDATE SKIP LOCKED) c),
+        candidates AS (
+            {string.Join("\n            UNION ALL\n            ", Enumerable.Range(1, Math.Max(1, n)).Select(TypeRange))}),
         chosen AS (
-            SELECT id FROM (SELECT * FROM free UNION ALL SELECT * FROM bounded) c
-            ORDER BY priority DESC, run_at, id
+            SELECT c.id FROM candidates c
+            CROSS JOIN LATERAL (
+                SELECT j.id FROM jobplatform.jobs j
+                WHERE j.id = c.id AND j.state = 'enqueued'
+                FOR NO KEY UPDATE SKIP LOCKED) l
+            ORDER BY c.priority DESC, c.run_at, c.id
             LIMIT @limit),
         claimed AS (
             UPDATE jobplatform.jobs j
@@ -185,6 +215,18 @@ public sealed partial class JobStore
             INSERT INTO jobplatform.type_starts (type, started_at)
             SELECT c.type, statement_timestamp() FROM claimed c JOIN limited l ON l.name = c.type WHERE l.rate_limit IS NOT NULL)
         SELECT * FROM claimed
+        """);
+
+    /// <summary>
+    /// One type's due jobs in claim order (the <paramref name="i"/>th of @types): its range of <c>ix_jobs_due</c>,
+    /// cut at what the type's limits allow when it is limited (no cut, LIMIT NULL, when it is not).
+    /// </summary>
+    private static string TypeRange(int i) => $"""
+        (SELECT j.id, j.priority, j.run_at FROM jobplatform.jobs j
+                 WHERE j.state = 'enqueued' AND j.queue = @queue AND j.type = (@types::text[])[{i}]
+                   AND j.run_at <= statement_timestamp() AND (SELECT ok FROM ready)
+                 ORDER BY j.priority DESC, j.run_at, j.id
+                 LIMIT (SELECT l.allowed FROM limited l WHERE l.name = (@types::text[])[{i}]))
         """;
 
     private static async Task<IReadOnlyList<ClaimedJob>> ReadClaimedAsync(NpgsqlDataReader reader, int limit, CancellationToken cancellationToken)

@@ -37,7 +37,9 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Moves waiting continuations whose parent has ended (or vanished) on: to enqueued when the parent's
-    /// outcome matches their condition, else to cancelled with the reason. Returns (id, new state). The rows are
+    /// outcome matches their condition (to scheduled, when it was enqueued with a delay that has not yet passed: only
+    /// due jobs are enqueued; the clock is read now, not at the transaction's start, since a continuation inserted
+    /// while the parent's completion ran may be due after that start), else to cancelled with the reason. Returns (id, new state). The rows are
     /// locked in id order first, as every statement that locks several jobs does: the periodic sweep and the release
     /// that follows a parent's end can reach the same continuations at once.
     /// </summary>
@@ -55,7 +57,7 @@ public sealed partial class JobStore
             ORDER BY c2.id
             FOR NO KEY UPDATE OF c2)
         UPDATE jobplatform.jobs c
-        SET state = r.state,
+        SET state = CASE WHEN r.state = 'enqueued' AND c.run_at > clock_timestamp() THEN 'scheduled' ELSE r.state END,
             run_at = CASE WHEN r.state = 'cancelled' THEN c.run_at ELSE GREATEST(c.run_at, now()) END,
             finished_at = CASE WHEN r.state = 'cancelled' THEN now() END,
             error = CASE WHEN r.state = 'cancelled' THEN {SkippedReason("r.parent_id", "r.parent_state", "r.continue_on")} END

@@ -43,12 +43,17 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.Property(j => j.MaxAttempts).HasDefaultValue(1);
             job.Property(j => j.MaxRescues).HasDefaultValue(3);
 
-            // The hot set: only due or running jobs are indexed, so finished history costs nothing here.
-            // Matches the claim's ORDER BY for one queue, so a claim reads only the rows it takes.
-            job.HasIndex(j => new { j.Queue, j.Priority, j.RunAt, j.Id })
+            // The hot set: only enqueued jobs (all of them due) are indexed, so history and jobs due later cost a
+            // claim nothing. One range per queue and type in the claim's order, so a claim reads only the rows it
+            // takes, whatever the backlog of a held-back limited type or of a type this server does not offer.
+            job.HasIndex(j => new { j.Queue, j.Type, j.Priority, j.RunAt, j.Id })
                 .HasDatabaseName("ix_jobs_due")
-                .IsDescending(false, true, false, false)
-                .HasFilter("state IN ('enqueued','scheduled')");
+                .IsDescending(false, false, true, false, false)
+                .HasFilter("state = 'enqueued'");
+            // Jobs due later, by queue and due time: each claim moves its queue's jobs that came due to enqueued.
+            job.HasIndex(j => new { j.Queue, j.RunAt })
+                .HasDatabaseName("ix_jobs_scheduled")
+                .HasFilter("state = 'scheduled'");
             job.HasIndex(j => j.LeaseExpiresAt)
                 .HasDatabaseName("ix_jobs_leases")
                 .HasFilter("state = 'processing'");
@@ -57,8 +62,9 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
                 .HasDatabaseName("ux_jobs_unique_key")
                 .IsUnique()
                 .HasFilter(ActiveUniqueKeyFilter);
-            // Retention deletes the oldest finished jobs first.
-            job.HasIndex(j => j.FinishedAt)
+            // Retention deletes the oldest finished jobs of one state first: one range per state, so deleting
+            // succeeded jobs never walks failed and cancelled history kept for longer.
+            job.HasIndex(j => new { j.State, j.FinishedAt })
                 .HasDatabaseName("ix_jobs_finished")
                 .HasFilter("state IN ('succeeded','failed','cancelled')");
             job.Property(j => j.Tags).HasDefaultValueSql("'{}'");

@@ -56,6 +56,24 @@ public sealed class ContinuationTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_delayed_continuation_released_before_its_time_waits_as_scheduled_and_runs_when_due()
+    {
+        var executions = new Executions();
+        await using var host = await StartAsync(await postgres.CreateDatabaseAsync(), executions);
+        // The parent sits on a queue nobody serves; cancelling it releases its always-continuation at once.
+        var parent = await host.EnqueueAsync("echo", new EchoPayload("parent"), new EnqueueOptions { Queue = "nobody-listens" });
+        var child = await host.EnqueueAsync("echo", new EchoPayload("child"),
+            new EnqueueOptions { ContinueAfter = parent, ContinueOn = ContinuationCondition.Always, Delay = TimeSpan.FromSeconds(3) });
+        await host.WithClientAsync(c => c.CancelAsync(parent));
+
+        // Only due jobs are enqueued: one due later waits as scheduled, where a claim never reads it.
+        var released = (await host.WithClientAsync(c => c.GetAsync(child)))!;
+        Assert.Equal(JobState.Scheduled, released.State);
+        var done = await host.WaitForStateAsync(child, Timeout, JobState.Succeeded);
+        Assert.True(done.StartedAt >= released.RunAt, $"started {done.StartedAt:O}, due {released.RunAt:O}");
+    }
+
+    [Fact]
     public async Task A_continuation_of_a_finished_parent_is_decided_at_once()
     {
         await using var host = await StartAsync(await postgres.CreateDatabaseAsync(), new Executions());

@@ -252,7 +252,7 @@ namespace JobPlatform.Jobs.Storage.Migrations
                     b.HasKey("Id")
                         .HasName("pk_jobs");
 
-                    b.HasIndex("FinishedAt")
+                    b.HasIndex("State", "FinishedAt")
                         .HasDatabaseName("ix_jobs_finished")
                         .HasFilter("state IN ('succeeded','failed','cancelled')");
 
@@ -269,10 +269,14 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasDatabaseName("ux_jobs_unique_key")
                         .HasFilter("unique_key IS NOT NULL AND state IN ('scheduled','enqueued','processing','awaiting')");
 
-                    b.HasIndex("Queue", "Priority", "RunAt", "Id")
-                        .IsDescending(false, true, false, false)
+                    b.HasIndex("Queue", "RunAt")
+                        .HasDatabaseName("ix_jobs_scheduled")
+                        .HasFilter("state = 'scheduled'");
+
+                    b.HasIndex("Queue", "Type", "Priority", "RunAt", "Id")
+                        .IsDescending(false, false, true, false, false)
                         .HasDatabaseName("ix_jobs_due")
-                        .HasFilter("state IN ('enqueued','scheduled')");
+                        .HasFilter("state = 'enqueued'");
 
                     b.HasIndex(new[] { "BatchId" }, "ix_jobs_batch")
                         .HasFilter("batch_id IS NOT NULL");

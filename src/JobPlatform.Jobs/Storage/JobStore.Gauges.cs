@@ -1,0 +1,84 @@
+namespace JobPlatform.Jobs.Storage;
+
+/// <summary>
+/// The leader's gauges, sampled every few seconds: each reads the partial indexes of unfinished jobs only, so their
+/// cost follows the jobs waiting or running, never the finished history.
+/// </summary>
+public sealed partial class JobStore
+{
+    /// <summary>Unfinished jobs by queue and state (for the queue-depth gauge), each state counted from its own index.</summary>
+    public async Task<List<(string Queue, string State, long Count)>> CountUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync($"""
+            WITH counts AS ({UnfinishedCountsSql})
+            SELECT q.queue, s.state, COALESCE(c.n, 0)
+            FROM (SELECT queue FROM jobplatform.job_types UNION SELECT queue FROM counts) q
+            CROSS JOIN unnest(ARRAY[{Unfinished[1..^1]}]) AS s(state)
+            LEFT JOIN counts c ON c.queue = q.queue AND c.state = s.state
+            """, cancellationToken);
+        var rows = new List<(string, string, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        return rows;
+    }
+
+    /// <summary>
+    /// Unfinished jobs by queue and state (columns queue, state, n), each state counted through its own partial index
+    /// (one IN over the states would scan the table).
+    /// </summary>
+    private const string UnfinishedCountsSql = """
+        SELECT queue, 'enqueued' AS state, count(*) AS n FROM jobplatform.jobs WHERE state = 'enqueued' GROUP BY queue
+        UNION ALL SELECT queue, 'scheduled', count(*) FROM jobplatform.jobs WHERE state = 'scheduled' GROUP BY queue
+        UNION ALL SELECT queue, 'processing', count(*) FROM jobplatform.jobs WHERE state = 'processing' GROUP BY queue
+        UNION ALL SELECT queue, 'awaiting', count(*) FROM jobplatform.jobs WHERE state = 'awaiting' GROUP BY queue
+        """;
+
+    /// <summary>
+    /// Per queue, how long its longest-waiting due job has waited (for the oldest-wait gauge); 0 for a queue with no
+    /// due job that a job type uses or that holds jobs due later. Read by skipping through the indexes: the oldest
+    /// enqueued job of each (queue, type, priority) is the first of its range in <c>ix_jobs_due</c>, and the oldest
+    /// scheduled job of each queue the first of its range in <c>ix_jobs_scheduled</c> (due but not yet moved to
+    /// enqueued when no claim has run on its queue since). So it reads a few index entries per queue, type and
+    /// priority, whatever the backlog.
+    /// </summary>
+    public async Task<List<(string Queue, double Seconds)>> OldestWaitAsync(CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync("""
+            WITH RECURSIVE heads AS (
+                (SELECT j.queue, j.type, j.priority, j.run_at FROM jobplatform.jobs j WHERE j.state = 'enqueued'
+                 ORDER BY j.queue, j.type, j.priority DESC, j.run_at, j.id LIMIT 1)
+                UNION ALL
+                SELECT n.queue, n.type, n.priority, n.run_at FROM heads h CROSS JOIN LATERAL (
+                    SELECT * FROM (
+                        (SELECT j.queue, j.type, j.priority, j.run_at FROM jobplatform.jobs j
+                         WHERE j.state = 'enqueued' AND j.queue = h.queue AND j.type = h.type AND j.priority < h.priority
+                         ORDER BY j.priority DESC, j.run_at, j.id LIMIT 1)
+                        UNION ALL
+                        (SELECT j.queue, j.type, j.priority, j.run_at FROM jobplatform.jobs j
+                         WHERE j.state = 'enqueued' AND j.queue = h.queue AND j.type > h.type
+                         ORDER BY j.type, j.priority DESC, j.run_at, j.id LIMIT 1)
+                        UNION ALL
+                        (SELECT j.queue, j.type, j.priority, j.run_at FROM jobplatform.jobs j
+                         WHERE j.state = 'enqueued' AND j.queue > h.queue
+                         ORDER BY j.queue, j.type, j.priority DESC, j.run_at, j.id LIMIT 1)) next
+                    LIMIT 1) n),
+            later AS (
+                (SELECT j.queue, j.run_at FROM jobplatform.jobs j WHERE j.state = 'scheduled' ORDER BY j.queue, j.run_at LIMIT 1)
+                UNION ALL
+                SELECT n.queue, n.run_at FROM later l CROSS JOIN LATERAL (
+                    SELECT j.queue, j.run_at FROM jobplatform.jobs j WHERE j.state = 'scheduled' AND j.queue > l.queue
+                    ORDER BY j.queue, j.run_at LIMIT 1) n),
+            waits AS (
+                SELECT queue, min(run_at) AS oldest
+                FROM (SELECT queue, run_at FROM heads UNION ALL SELECT queue, run_at FROM later WHERE run_at <= now()) w
+                GROUP BY queue)
+            SELECT q.queue, COALESCE(extract(epoch FROM now() - w.oldest)::float8, 0)
+            FROM (SELECT queue FROM jobplatform.job_types UNION SELECT queue FROM heads UNION SELECT queue FROM later) q
+            LEFT JOIN waits w ON w.queue = q.queue
+            """, cancellationToken);
+        var rows = new List<(string, double)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), Math.Max(0, reader.GetDouble(1))));
+        return rows;
+    }
+}

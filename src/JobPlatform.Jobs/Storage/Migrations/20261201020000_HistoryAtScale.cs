@@ -1,0 +1,101 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace JobPlatform.Jobs.Storage.Migrations;
+
+/// <summary>
+/// Costs that follow the work, not the history (issue 18):
+/// <list type="bullet">
+/// <item>Claims read one range of <c>ix_jobs_due</c> per queue and type, which holds enqueued jobs only; jobs due
+/// later are <c>scheduled</c>, in <c>ix_jobs_scheduled</c>, until a claim on their queue moves them. Jobs an earlier
+/// version enqueued with a later due time become scheduled here.</item>
+/// <item>Retention reads one range of <c>ix_jobs_finished</c> per state.</item>
+/// <item>Finished jobs per queue and state are kept by statement triggers (see <c>JobStore.FinishedCounts.cs</c>),
+/// counted once here from the jobs. The triggers are created first: creating one locks the table against writes
+/// until this migration commits, so no job finishes between the count and the triggers.</item>
+/// </list>
+/// </summary>
+[DbContext(typeof(JobsDbContext))]
+[Migration("20261201020000_HistoryAtScale")]
+public sealed class HistoryAtScale : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.Sql("""
+            CREATE TABLE jobplatform.finished_counts (
+                queue text NOT NULL,
+                state text NOT NULL,
+                n bigint NOT NULL,
+                CONSTRAINT pk_finished_counts PRIMARY KEY (queue, state));
+            CREATE TABLE jobplatform.finished_count_changes (
+                queue text NOT NULL,
+                state text NOT NULL,
+                n bigint NOT NULL);
+
+            -- Appends the net change of finished jobs per queue and state that one statement made.
+            CREATE FUNCTION jobplatform.count_finished() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    INSERT INTO jobplatform.finished_count_changes (queue, state, n)
+                    SELECT queue, state, count(*) FROM added WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state;
+                ELSIF TG_OP = 'DELETE' THEN
+                    INSERT INTO jobplatform.finished_count_changes (queue, state, n)
+                    SELECT queue, state, -count(*) FROM removed WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state;
+                ELSE
+                    INSERT INTO jobplatform.finished_count_changes (queue, state, n)
+                    SELECT queue, state, sum(n) FROM (
+                        SELECT queue, state, 1 AS n FROM added WHERE state IN ('succeeded', 'failed', 'cancelled')
+                        UNION ALL
+                        SELECT queue, state, -1 FROM removed WHERE state IN ('succeeded', 'failed', 'cancelled')) c
+                    GROUP BY queue, state HAVING sum(n) <> 0;
+                END IF;
+                RETURN NULL;
+            END $$;
+
+            CREATE FUNCTION jobplatform.reset_finished_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                DELETE FROM jobplatform.finished_count_changes;
+                DELETE FROM jobplatform.finished_counts;
+                RETURN NULL;
+            END $$;
+
+            CREATE TRIGGER finished_counts_insert AFTER INSERT ON jobplatform.jobs
+                REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_finished();
+            CREATE TRIGGER finished_counts_update AFTER UPDATE ON jobplatform.jobs
+                REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_finished();
+            CREATE TRIGGER finished_counts_delete AFTER DELETE ON jobplatform.jobs
+                REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_finished();
+            CREATE TRIGGER finished_counts_truncate AFTER TRUNCATE ON jobplatform.jobs
+                FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.reset_finished_counts();
+
+            INSERT INTO jobplatform.finished_counts (queue, state, n)
+            SELECT queue, state, count(*) FROM jobplatform.jobs WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state;
+
+            UPDATE jobplatform.jobs SET state = 'scheduled' WHERE state = 'enqueued' AND run_at > now();
+            DROP INDEX jobplatform.ix_jobs_due;
+            CREATE INDEX ix_jobs_due ON jobplatform.jobs (queue, type, priority DESC, run_at, id) WHERE state = 'enqueued';
+            CREATE INDEX ix_jobs_scheduled ON jobplatform.jobs (queue, run_at) WHERE state = 'scheduled';
+            DROP INDEX jobplatform.ix_jobs_finished;
+            CREATE INDEX ix_jobs_finished ON jobplatform.jobs (state, finished_at) WHERE state IN ('succeeded','failed','cancelled');
+            """);
+    }
+
+    protected override void Down(MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.Sql("""
+            DROP TRIGGER finished_counts_insert ON jobplatform.jobs;
+            DROP TRIGGER finished_counts_update ON jobplatform.jobs;
+            DROP TRIGGER finished_counts_delete ON jobplatform.jobs;
+            DROP TRIGGER finished_counts_truncate ON jobplatform.jobs;
+            DROP FUNCTION jobplatform.count_finished();
+            DROP FUNCTION jobplatform.reset_finished_counts();
+            DROP TABLE jobplatform.finished_count_changes;
+            DROP TABLE jobplatform.finished_counts;
+            DROP INDEX jobplatform.ix_jobs_finished;
+            CREATE INDEX ix_jobs_finished ON jobplatform.jobs (finished_at) WHERE state IN ('succeeded','failed','cancelled');
+            DROP INDEX jobplatform.ix_jobs_scheduled;
+            DROP INDEX jobplatform.ix_jobs_due;
+            CREATE INDEX ix_jobs_due ON jobplatform.jobs (queue, priority DESC, run_at, id) WHERE state IN ('enqueued','scheduled');
+            """);
+    }
+}

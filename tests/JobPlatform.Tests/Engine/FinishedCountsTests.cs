@@ -1,0 +1,88 @@
+using JobPlatform.Jobs;
+using JobPlatform.Jobs.Client;
+using JobPlatform.Jobs.Maintenance;
+using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobPlatform.Tests.Engine;
+
+/// <summary>
+/// The queues' counts the dashboard shows are read from counts the database keeps for finished jobs (issue 18), not
+/// from the history: they must equal a count of the jobs after every way a job can enter or leave a finished state,
+/// folded or not, with several servers finishing jobs at once.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class FinishedCountsTests(PostgresFixture postgres)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static Task<EngineHost> StartAsync(string db, string name) => EngineHost.StartAsync(db, jobs =>
+    {
+        jobs.Services.AddSingleton(new Executions());
+        jobs.AddJob<EchoJob, EchoPayload>("echo").AddJob<AlwaysFailingJob, EchoPayload>("always-fails", o => o.MaxAttempts = 1);
+    }, o => (o.ServerName, o.Queues, o.Concurrency) = (name, ["default", "other"], 8));
+
+    [Fact]
+    public async Task Queue_counts_equal_a_count_of_the_jobs_through_every_way_in_and_out_of_a_finished_state()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var first = await StartAsync(db, "first");
+        await using var second = await StartAsync(db, "second");
+
+        // Outcomes from two servers at once, on two queues.
+        await first.WithClientAsync(c => c.EnqueueManyAsync("echo", Enumerable.Range(0, 300).Select(i => new EchoPayload($"{i}"))));
+        await second.WithClientAsync(c => c.EnqueueManyAsync("echo", Enumerable.Range(0, 200).Select(i => new EchoPayload($"{i}")),
+            new EnqueueOptions { Queue = "other" }));
+        var failed = await first.EnqueueAsync("always-fails", new EchoPayload("f"));
+        await first.WaitForStateAsync(failed, Timeout, JobState.Failed);
+        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'", 500);
+        await AssertCountsAsync(first, db, "outcomes");
+
+        // A cancel, a continuation skipped at its insert and one skipped at its parent's end, a retry, a delete.
+        var later = await first.EnqueueAsync("echo", new EchoPayload("later"), new EnqueueOptions { Delay = TimeSpan.FromHours(1) });
+        await first.WithClientAsync(c => c.CancelAsync(later));
+        await first.EnqueueAsync("echo", new EchoPayload("skipped"), new EnqueueOptions { ContinueAfter = failed });
+        var parent = await first.EnqueueAsync("echo", new EchoPayload("parent"), new EnqueueOptions { Delay = TimeSpan.FromHours(1) });
+        var child = await first.EnqueueAsync("echo", new EchoPayload("child"), new EnqueueOptions { ContinueAfter = parent });
+        await first.WithClientAsync(c => c.CancelAsync(parent));
+        await first.WaitForStateAsync(child, Timeout, JobState.Cancelled);
+        await AssertCountsAsync(first, db, "cancels and skipped continuations");
+
+        await first.WithClientAsync(c => c.RetryAsync(failed));
+        await first.WaitForStateAsync(failed, Timeout, JobState.Failed);
+        await first.WithClientAsync(c => c.DeleteAsync(later));
+        await AssertCountsAsync(first, db, "a retry and a delete");
+
+        // Retention, a hand edit, and a fold between them.
+        var cleaner = first.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<JobCleaner>().Single();
+        await cleaner.CleanAsync(new RetentionOptions { Succeeded = TimeSpan.Zero, BatchSize = 150 }, CancellationToken.None);
+        await AssertCountsAsync(first, db, "retention");
+        Assert.True(await first.WithStoreAsync(s => s.FoldFinishedCountsAsync(CancellationToken.None)) > 0, "nothing to fold");
+        Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.finished_count_changes"));
+        await Sql.ExecuteAsync(db, "UPDATE jobplatform.jobs SET state = 'failed', queue = 'edited' WHERE state = 'cancelled'");
+        await AssertCountsAsync(first, db, "a hand edit after a fold");
+
+        // Folds racing each other and the servers' own folds lose nothing and count nothing twice.
+        await second.WithClientAsync(c => c.EnqueueManyAsync("echo", Enumerable.Range(0, 300).Select(i => new EchoPayload($"{i}"))));
+        var folds = Enumerable.Range(0, 20).Select(_ => Task.Run(() => first.WithStoreAsync(s => s.FoldFinishedCountsAsync(CancellationToken.None))));
+        await Task.WhenAll(folds);
+        await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'", 300);
+        await AssertCountsAsync(first, db, "racing folds");
+
+        await Sql.ExecuteAsync(db, "TRUNCATE jobplatform.jobs CASCADE");
+        await AssertCountsAsync(first, db, "a truncate");
+    }
+
+    /// <summary>The finished counts the client reports per queue equal a count of the jobs.</summary>
+    private static async Task AssertCountsAsync(EngineHost host, string db, string after)
+    {
+        var truth = (await Sql.StringsAsync(db, """
+            SELECT queue || ' ' || state || ' ' || count(*) FROM jobplatform.jobs
+            WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state
+            """)).Order(StringComparer.Ordinal).ToList();
+        var reported = (await host.WithClientAsync(c => c.GetQueuesAsync()))
+            .SelectMany(q => q.Counts.Where(c => c.Key is "succeeded" or "failed" or "cancelled").Select(c => $"{q.Queue} {c.Key} {c.Value}"))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.True(truth.SequenceEqual(reported), $"after {after}: counted [{string.Join(", ", truth)}], reported [{string.Join(", ", reported)}]");
+    }
+}
