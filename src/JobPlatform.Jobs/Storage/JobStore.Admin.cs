@@ -88,6 +88,14 @@ public sealed partial class JobStore
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>The statement of <see cref="CountByQueueAsync"/>.</summary>
+    internal static readonly string CountByQueueSql = $"""
+        SELECT COALESCE(c.queue, p.queue), c.state, COALESCE(c.n, 0), p.queue IS NOT NULL
+        FROM ({UnfinishedCountsSql} UNION ALL {FinishedCountsSql}) c
+        FULL JOIN jobplatform.paused_queues p ON p.queue = c.queue
+        ORDER BY 1, 2
+        """;
+
     /// <summary>
     /// Jobs per queue and state, and which queues are paused (a queue with no jobs shows if it is paused). Unfinished
     /// jobs are counted through their partial indexes, finished ones read from the counts the database keeps
@@ -95,12 +103,7 @@ public sealed partial class JobStore
     /// </summary>
     public async Task<List<(string Queue, string? State, long Count, bool Paused)>> CountByQueueAsync(CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync($"""
-            SELECT COALESCE(c.queue, p.queue), c.state, COALESCE(c.n, 0), p.queue IS NOT NULL
-            FROM ({UnfinishedCountsSql} UNION ALL {FinishedCountsSql}) c
-            FULL JOIN jobplatform.paused_queues p ON p.queue = c.queue
-            ORDER BY 1, 2
-            """, cancellationToken);
+        await using var command = await CreateCommandAsync(CountByQueueSql, cancellationToken);
         var rows = new List<(string, string?, long, bool)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -108,15 +111,22 @@ public sealed partial class JobStore
         return rows;
     }
 
-    /// <summary>Finished jobs per minute of the last <paramref name="window"/>, by outcome (the finished-time index serves it).</summary>
+    /// <summary>The statement of <see cref="FinishedPerMinuteAsync"/>.</summary>
+    internal static readonly string FinishedPerMinuteSql = $"""
+        SELECT minute, COALESCE(sum(n) FILTER (WHERE state = 'succeeded'), 0)::bigint,
+               COALESCE(sum(n) FILTER (WHERE state = 'failed'), 0)::bigint, COALESCE(sum(n) FILTER (WHERE state = 'cancelled'), 0)::bigint
+        FROM ({FinishedMinutesSql}) f
+        GROUP BY minute ORDER BY minute
+        """;
+
+    /// <summary>
+    /// Finished jobs per minute of the last <paramref name="window"/> (from the start of the minute it began in), by
+    /// outcome, from the per-minute counts the database keeps (<see cref="FinishedMinutesSql"/>): the cost follows the
+    /// minutes, not the jobs finished in them.
+    /// </summary>
     public async Task<List<(DateTimeOffset Minute, long Succeeded, long Failed, long Cancelled)>> FinishedPerMinuteAsync(TimeSpan window, CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync($"""
-            SELECT date_trunc('minute', finished_at), count(*) FILTER (WHERE state = 'succeeded'),
-                   count(*) FILTER (WHERE state = 'failed'), count(*) FILTER (WHERE state = 'cancelled')
-            FROM jobplatform.jobs WHERE state IN {Finished} AND finished_at >= now() - @window
-            GROUP BY 1 ORDER BY 1
-            """, cancellationToken);
+        await using var command = await CreateCommandAsync(FinishedPerMinuteSql, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("window", window));
         var rows = new List<(DateTimeOffset, long, long, long)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -7,20 +7,28 @@ namespace JobPlatform.Jobs.Storage;
 public sealed partial class JobStore
 {
     /// <summary>
+    /// The retention statement (see <see cref="DeleteFinishedAsync"/>): one state's range of <c>ix_jobs_finished</c>,
+    /// oldest first; the rows are then deleted by primary key (an array, not a join, which the planner may turn into a
+    /// scan of the table for a thousand rows).
+    /// </summary>
+    internal const string DeleteFinishedSql = $"""
+        DELETE FROM jobplatform.jobs WHERE id = ANY(ARRAY(
+            SELECT j.id FROM jobplatform.jobs j
+            -- The IN list lets a generic plan (@state unknown) use the partial index all the same.
+            WHERE j.state = @state AND j.state IN {Finished} AND j.finished_at < now() - @keep
+              AND (j.batch_id IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM jobplatform.batches b WHERE b.id = j.batch_id AND b.finished_at IS NULL))
+            ORDER BY j.finished_at LIMIT @batch
+            FOR UPDATE SKIP LOCKED))
+        """;
+
+    /// <summary>
     /// Deletes up to <paramref name="batchSize"/> jobs in <paramref name="state"/> that finished more than
     /// <paramref name="keep"/> ago — but none of a batch still open, whose callback will count them.
     /// </summary>
     public async Task<int> DeleteFinishedAsync(string state, TimeSpan keep, int batchSize, CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync("""
-            DELETE FROM jobplatform.jobs WHERE id IN (
-                SELECT j.id FROM jobplatform.jobs j
-                WHERE j.state = @state AND j.finished_at < now() - @keep
-                  AND (j.batch_id IS NULL OR NOT EXISTS (
-                      SELECT 1 FROM jobplatform.batches b WHERE b.id = j.batch_id AND b.finished_at IS NULL))
-                ORDER BY j.finished_at LIMIT @batch
-                FOR UPDATE SKIP LOCKED)
-            """, cancellationToken);
+        await using var command = await CreateCommandAsync(DeleteFinishedSql, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<string>("state", state));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("keep", keep));
         command.Parameters.Add(new NpgsqlParameter<int>("batch", batchSize));

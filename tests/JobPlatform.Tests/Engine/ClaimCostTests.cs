@@ -1,8 +1,7 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Tests.Infrastructure;
 using Npgsql;
+using static JobPlatform.Tests.Infrastructure.QueryPlans;
 
 namespace JobPlatform.Tests.Engine;
 
@@ -13,7 +12,7 @@ namespace JobPlatform.Tests.Engine;
 /// plan made for the values (custom) and one made without them (generic, as a prepared statement gets after five runs).
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed partial class ClaimCostTests(PostgresFixture postgres)
+public sealed class ClaimCostTests(PostgresFixture postgres)
 {
     private const int Backlog = 20_000;
 
@@ -32,12 +31,12 @@ public sealed partial class ClaimCostTests(PostgresFixture postgres)
             INSERT INTO jobplatform.job_types (name, queue, max_attempts, max_rescues, payload_schema, updated_at, concurrency_limit)
             VALUES ('plain', 'default', 1, 3, '{}', now(), NULL), ('limited', 'default', 1, 3, '{}', now(), 1),
                    ('other', 'default', 1, 3, '{}', now(), NULL);
-            {{Jobs("plain", "scheduled", 10, "now() + interval '1 day'", Backlog)}}
-            {{Jobs("limited", "enqueued", 5, "now() - interval '1 hour'", Backlog)}}
-            {{Jobs("limited", "processing", 5, "now() - interval '1 hour'", 1)}}
-            {{Jobs("other", "enqueued", 5, "now() - interval '1 hour'", Backlog)}}
-            {{Jobs("plain", "enqueued", 0, "now() - interval '1 minute'", 5)}}
-            {{Jobs("plain", "scheduled", 0, "now() - interval '1 second'", 5, "later")}}
+            {{InsertJobs("plain", "scheduled", 10, "now() + interval '1 day'", Backlog)}}
+            {{InsertJobs("limited", "enqueued", 5, "now() - interval '1 hour'", Backlog)}}
+            {{InsertJobs("limited", "processing", 5, "now() - interval '1 hour'", 1)}}
+            {{InsertJobs("other", "enqueued", 5, "now() - interval '1 hour'", Backlog)}}
+            {{InsertJobs("plain", "enqueued", 0, "now() - interval '1 minute'", 5)}}
+            {{InsertJobs("plain", "scheduled", 0, "now() - interval '1 second'", 5, "later")}}
             """);
         await Sql.ExecuteAsync(db, "VACUUM ANALYZE jobplatform.jobs");
 
@@ -48,8 +47,8 @@ public sealed partial class ClaimCostTests(PostgresFixture postgres)
         // What the claim's lock statement notes: the limited types it locked.
         await ExecuteAsync(connection, "SELECT set_config('jobplatform.locked_types', '{limited}', true)");
 
-        var promote = await ExplainAsync(connection, "promote", JobStore.PromoteSql);
-        var claim = await ExplainAsync(connection, "claim", JobStore.ClaimSql(2));
+        var promote = await ExplainAsync(connection, "promote", JobStore.PromoteSql, Values);
+        var claim = await ExplainAsync(connection, "claim", JobStore.ClaimSql(2), Values);
 
         var claimed = await StringsAsync(connection,
             """
@@ -66,64 +65,11 @@ public sealed partial class ClaimCostTests(PostgresFixture postgres)
         }
     }
 
-    /// <summary>Inserts <paramref name="count"/> jobs of one type and state on queue default.</summary>
-    private static string Jobs(string type, string state, int priority, string runAt, int count, string? text = null) => $$"""
-        INSERT INTO jobplatform.jobs (id, type, queue, state, priority, payload, attempt, max_attempts, max_rescues, run_at, created_at,
-                                      fencing_token, lease_owner, lease_expires_at)
-        SELECT gen_random_uuid(), '{{type}}', 'default', '{{state}}', {{priority}}, '{"text": "{{text ?? type}}"}', 0, 1, 3, {{runAt}} + i * interval '1 ms', now(),
-               0, {{(state == "processing" ? "'elsewhere', now() + interval '1 hour'" : "NULL, NULL")}}
-        FROM generate_series(1, {{count}}) i;
-        """;
-
-    /// <summary>Runs the engine's statement as a prepared one under EXPLAIN (ANALYZE, BUFFERS); returns the JSON plan.</summary>
-    private static async Task<string> ExplainAsync(NpgsqlConnection connection, string name, string sql)
+    private static readonly Dictionary<string, (string Type, string Value)> Values = new()
     {
-        var values = new Dictionary<string, (string Type, string Value)>
-        {
-            ["queue"] = ("text", "'default'"), ["limit"] = ("int", "100"), ["types"] = ("text[]", "'{plain,limited}'"),
-            ["owner"] = ("text", "'test'"), ["lease"] = ("interval", "'30 seconds'"),
-        };
-        var used = new List<string>();
-        var positional = ParameterName().Replace(sql, m =>
-        {
-            if (!used.Contains(m.Groups[1].Value)) used.Add(m.Groups[1].Value);
-            return "$" + (used.IndexOf(m.Groups[1].Value) + 1);
-        });
-        await ExecuteAsync(connection, $"PREPARE {name}({string.Join(", ", used.Select(u => values[u].Type))}) AS {positional}");
-        await using var command = new NpgsqlCommand(
-            $"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE {name}({string.Join(", ", used.Select(u => values[u].Value))})", connection);
-        return (string)(await command.ExecuteScalarAsync())!;
-    }
-
-    private sealed record Scan(string Node, string? Relation, string? Index, long Blocks);
-
-    /// <summary>Every scan node of a JSON plan, with the shared blocks it touched.</summary>
-    private static IEnumerable<Scan> Scans(string plan)
-    {
-        var stack = new Stack<JsonElement>();
-        using var document = JsonDocument.Parse(plan);
-        stack.Push(document.RootElement[0].GetProperty("Plan"));
-        var scans = new List<Scan>();
-        while (stack.Count > 0)
-        {
-            var node = stack.Pop();
-            var type = node.GetProperty("Node Type").GetString()!;
-            if (type.Contains("Scan"))
-                scans.Add(new Scan(type,
-                    node.TryGetProperty("Relation Name", out var r) ? r.GetString() : null,
-                    node.TryGetProperty("Index Name", out var i) ? i.GetString() : null,
-                    node.GetProperty("Shared Hit Blocks").GetInt64() + node.GetProperty("Shared Read Blocks").GetInt64()));
-            if (node.TryGetProperty("Plans", out var children))
-                foreach (var child in children.EnumerateArray()) stack.Push(child);
-        }
-        return scans;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+        ["queue"] = ("text", "'default'"), ["limit"] = ("int", "100"), ["types"] = ("text[]", "'{plain,limited}'"),
+        ["owner"] = ("text", "'test'"), ["lease"] = ("interval", "'30 seconds'"),
+    };
 
     private static async Task<List<string>> StringsAsync(NpgsqlConnection connection, string sql)
     {
@@ -134,6 +80,4 @@ public sealed partial class ClaimCostTests(PostgresFixture postgres)
         return rows;
     }
 
-    [GeneratedRegex("@([a-z_]+)")]
-    private static partial Regex ParameterName();
 }

@@ -7,9 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace JobPlatform.Tests.Engine;
 
 /// <summary>
-/// The queues' counts the dashboard shows are read from counts the database keeps for finished jobs (issue 18), not
-/// from the history: they must equal a count of the jobs after every way a job can enter or leave a finished state,
-/// folded or not, with several servers finishing jobs at once.
+/// The queues' counts and the throughput per minute the dashboard shows are read from counts the database keeps for
+/// finished jobs (issue 18), not from the history: they must equal a count of the jobs after every way a job can
+/// enter or leave a finished state, folded or not, with several servers finishing jobs at once.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class FinishedCountsTests(PostgresFixture postgres)
@@ -84,5 +84,17 @@ public sealed class FinishedCountsTests(PostgresFixture postgres)
             .SelectMany(q => q.Counts.Where(c => c.Key is "succeeded" or "failed" or "cancelled").Select(c => $"{q.Queue} {c.Key} {c.Value}"))
             .Order(StringComparer.Ordinal).ToList();
         Assert.True(truth.SequenceEqual(reported), $"after {after}: counted [{string.Join(", ", truth)}], reported [{string.Join(", ", reported)}]");
+
+        var perMinute = await Sql.StringsAsync(db, """
+            SELECT to_char(minute AT TIME ZONE 'UTC', 'HH24:MI') || ' ' || count(*) FILTER (WHERE state = 'succeeded')
+                   || ' ' || count(*) FILTER (WHERE state = 'failed') || ' ' || count(*) FILTER (WHERE state = 'cancelled')
+            FROM (SELECT date_trunc('minute', finished_at) AS minute, state FROM jobplatform.jobs
+                  WHERE state IN ('succeeded', 'failed', 'cancelled')) f
+            GROUP BY minute ORDER BY minute
+            """);
+        var throughput = (await host.WithClientAsync(c => c.GetThroughputAsync(TimeSpan.FromDays(1))))
+            .Select(p => $"{p.Minute.UtcDateTime:HH:mm} {p.Succeeded} {p.Failed} {p.Cancelled}").ToList();
+        Assert.True(perMinute.SequenceEqual(throughput),
+            $"after {after}: counted per minute [{string.Join(", ", perMinute)}], reported [{string.Join(", ", throughput)}]");
     }
 }

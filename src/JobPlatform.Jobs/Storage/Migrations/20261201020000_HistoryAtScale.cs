@@ -10,7 +10,7 @@ namespace JobPlatform.Jobs.Storage.Migrations;
 /// later are <c>scheduled</c>, in <c>ix_jobs_scheduled</c>, until a claim on their queue moves them. Jobs an earlier
 /// version enqueued with a later due time become scheduled here.</item>
 /// <item>Retention reads one range of <c>ix_jobs_finished</c> per state.</item>
-/// <item>Finished jobs per queue and state are kept by statement triggers (see <c>JobStore.FinishedCounts.cs</c>),
+/// <item>Finished jobs per queue and state, and per minute and state, are kept by statement triggers (see <c>JobStore.FinishedCounts.cs</c>),
 /// counted once here from the jobs. The triggers are created first: creating one locks the table against writes
 /// until this migration commits, so no job finishes between the count and the triggers.</item>
 /// </list>
@@ -27,27 +27,37 @@ public sealed class HistoryAtScale : Migration
                 state text NOT NULL,
                 n bigint NOT NULL,
                 CONSTRAINT pk_finished_counts PRIMARY KEY (queue, state));
+            CREATE TABLE jobplatform.finished_minutes (
+                minute timestamptz NOT NULL,
+                state text NOT NULL,
+                n bigint NOT NULL,
+                CONSTRAINT pk_finished_minutes PRIMARY KEY (minute, state));
             CREATE TABLE jobplatform.finished_count_changes (
                 queue text NOT NULL,
                 state text NOT NULL,
+                minute timestamptz NOT NULL,
                 n bigint NOT NULL);
 
-            -- Appends the net change of finished jobs per queue and state that one statement made.
+            -- Appends the net change one statement made to the finished jobs, per queue, state and minute finished.
             CREATE FUNCTION jobplatform.count_finished() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF TG_OP = 'INSERT' THEN
-                    INSERT INTO jobplatform.finished_count_changes (queue, state, n)
-                    SELECT queue, state, count(*) FROM added WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state;
+                    INSERT INTO jobplatform.finished_count_changes (queue, state, minute, n)
+                    SELECT queue, state, date_trunc('minute', finished_at), count(*) FROM added
+                    WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY 1, 2, 3;
                 ELSIF TG_OP = 'DELETE' THEN
-                    INSERT INTO jobplatform.finished_count_changes (queue, state, n)
-                    SELECT queue, state, -count(*) FROM removed WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state;
+                    INSERT INTO jobplatform.finished_count_changes (queue, state, minute, n)
+                    SELECT queue, state, date_trunc('minute', finished_at), -count(*) FROM removed
+                    WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY 1, 2, 3;
                 ELSE
-                    INSERT INTO jobplatform.finished_count_changes (queue, state, n)
-                    SELECT queue, state, sum(n) FROM (
-                        SELECT queue, state, 1 AS n FROM added WHERE state IN ('succeeded', 'failed', 'cancelled')
+                    INSERT INTO jobplatform.finished_count_changes (queue, state, minute, n)
+                    SELECT queue, state, minute, sum(n) FROM (
+                        SELECT queue, state, date_trunc('minute', finished_at) AS minute, 1 AS n FROM added
+                        WHERE state IN ('succeeded', 'failed', 'cancelled')
                         UNION ALL
-                        SELECT queue, state, -1 FROM removed WHERE state IN ('succeeded', 'failed', 'cancelled')) c
-                    GROUP BY queue, state HAVING sum(n) <> 0;
+                        SELECT queue, state, date_trunc('minute', finished_at), -1 FROM removed
+                        WHERE state IN ('succeeded', 'failed', 'cancelled')) c
+                    GROUP BY 1, 2, 3 HAVING sum(n) <> 0;
                 END IF;
                 RETURN NULL;
             END $$;
@@ -56,6 +66,7 @@ public sealed class HistoryAtScale : Migration
             BEGIN
                 DELETE FROM jobplatform.finished_count_changes;
                 DELETE FROM jobplatform.finished_counts;
+                DELETE FROM jobplatform.finished_minutes;
                 RETURN NULL;
             END $$;
 
@@ -70,6 +81,9 @@ public sealed class HistoryAtScale : Migration
 
             INSERT INTO jobplatform.finished_counts (queue, state, n)
             SELECT queue, state, count(*) FROM jobplatform.jobs WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state;
+            INSERT INTO jobplatform.finished_minutes (minute, state, n)
+            SELECT date_trunc('minute', finished_at), state, count(*) FROM jobplatform.jobs
+            WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY 1, 2;
 
             UPDATE jobplatform.jobs SET state = 'scheduled' WHERE state = 'enqueued' AND run_at > now();
             DROP INDEX jobplatform.ix_jobs_due;
@@ -91,6 +105,7 @@ public sealed class HistoryAtScale : Migration
             DROP FUNCTION jobplatform.reset_finished_counts();
             DROP TABLE jobplatform.finished_count_changes;
             DROP TABLE jobplatform.finished_counts;
+            DROP TABLE jobplatform.finished_minutes;
             DROP INDEX jobplatform.ix_jobs_finished;
             CREATE INDEX ix_jobs_finished ON jobplatform.jobs (finished_at) WHERE state IN ('succeeded','failed','cancelled');
             DROP INDEX jobplatform.ix_jobs_scheduled;
