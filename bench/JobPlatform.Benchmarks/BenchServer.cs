@@ -54,6 +54,15 @@ public sealed class BenchServer : IAsyncDisposable
         await drop.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Writes every dirty page out now, so that the next measurement does not pay for the last one's.</summary>
+    public async Task CheckpointAsync()
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection);
+        await checkpoint.ExecuteNonQueryAsync();
+    }
+
     public async Task<string> SettingsAsync()
     {
         await using var connection = new NpgsqlConnection(AdminConnectionString);

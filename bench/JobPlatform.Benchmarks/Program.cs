@@ -1,6 +1,9 @@
 // Engine benchmarks on a real PostgreSQL. Run: dotnet run -c Release --project bench/JobPlatform.Benchmarks [-- --quick]
 // Options: --single N --bulk N --drain N --history N --latency-samples N --concurrency N (see docs/benchmarks.md).
-// Side by side with Hangfire and Quartz.NET: ... -- compare [--quick] [--concurrency N] [--engines jobplatform,hangfire,quartz]
+// Side by side with Hangfire and Quartz.NET, each at its best (a sweep), repeated: ... -- compare [--quick] [--repeat 5] [--no-sweep]
+//   [--workers 10,25,50,100] [--engines JobPlatform,Hangfire,Quartz] (see CompareOptions)
+// Idle workers' cost (transactions/s, CPU, memory) and latency: ... -- idle [--seconds 60] [--processes 1,4] [--setups id,…]
+// Periodic and dashboard statements timed at 10M rows, with their plans: ... -- timers [--rows 10000000] [--runs 10]
 // Load generator against a running api: ... -- load --url http://localhost:8080 [--rate N | --concurrency N] --duration S
 // Chaos suite (kills, pauses, a database restart; checks nothing is lost): ... -- chaos [--jobs 50000] (see ChaosOptions)
 // Randomised explorer (every operation and fault, invariants after each seed): ... -- explore --seeds N [--seed S to replay]
@@ -12,6 +15,10 @@ using JobPlatform.Benchmarks.Load;
 
 if (args.FirstOrDefault() == "load") return await LoadCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "compare") return await CompareCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == ProducerCommand.Name) return await ProducerCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == PeerWorkerCommand.Name) return await PeerWorkerCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "timers") return await JobPlatform.Benchmarks.Timers.TimersCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "idle") return await JobPlatform.Benchmarks.Idle.IdleCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "chaos") return await ChaosCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "explore") return await JobPlatform.Benchmarks.Explore.ExploreCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "explore-worker")

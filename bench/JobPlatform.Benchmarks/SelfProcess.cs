@@ -8,7 +8,7 @@ namespace JobPlatform.Benchmarks;
 /// </summary>
 public static class SelfProcess
 {
-    public static Process Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    public static Process Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool redirectInput = false)
     {
         var self = Environment.ProcessPath!;
         var program = typeof(SelfProcess).Assembly.Location;
@@ -18,6 +18,7 @@ public static class SelfProcess
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = redirectInput,
         };
         if (!direct) start.ArgumentList.Add(program);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);

@@ -1,6 +1,10 @@
 namespace JobPlatform.Benchmarks.Compare;
 
-/// <summary>The comparison as a Markdown table (pasted into docs/benchmarks.md as printed), then its targets.</summary>
+/// <summary>
+/// The comparison as a Markdown table (pasted into docs/benchmarks.md as printed): per engine the median of the
+/// repetitions and their range; per peer the ratio, taken within each repetition, as median and range; then the
+/// targets.
+/// </summary>
 public static class ComparisonTable
 {
     public const string Ours = "JobPlatform";
@@ -11,39 +15,30 @@ public static class ComparisonTable
         var header = engines.Concat(peers.Select(p => $"{Ours} vs {p}")).ToList();
         output.WriteLine($"| measure | {string.Join(" | ", header)} |");
         output.WriteLine($"|---|{string.Concat(header.Select(_ => "---:|"))}");
-        foreach (var row in rows)
+        foreach (var row in rows.Where(r => r.Repetitions.Count > 0))
         {
-            var cells = engines.Select(e => row.Outcomes.TryGetValue(e, out var o) ? o.Text : "not run")
-                .Concat(peers.Select(p => Ratio(row, p) is { } r ? $"{r:N1}×" : "-"));
+            Func<double, string> format = row.Better == Better.Higher ? v => $"{v:N0}/s" : v => $"{v:N1} ms";
+            var cells = engines.Select(e => row.Repetitions.TryGetValue(e, out var o) ? Summary.Describe(o, format) : "not run")
+                .Concat(peers.Select(p => Summary.Ratios(row, Ours, p) is { Count: > 0 } r
+                    ? r.Count == 1 ? $"{r[0]:N1}×" : $"{Summary.Median(r):N1}× [{r.Min():N1}–{r.Max():N1}]"
+                    : "-"));
             output.WriteLine($"| {row.Measure} | {string.Join(" | ", cells)} |");
         }
-        output.WriteLine("(ratios: how many times faster JobPlatform is; for latency, the peer's time over JobPlatform's)");
+        output.WriteLine("(median [min–max] of the repetitions; a ratio is how many times better JobPlatform is, taken within each repetition)");
 
         if (!engines.Contains(Ours)) return;
         output.WriteLine();
         output.WriteLine("Targets:");
-        var ourP99 = rows.Single(r => r.Measure == "idle latency p99").Outcomes.GetValueOrDefault(Ours)?.Value;
+        double? Ours50(string measure) => rows.Single(r => r.Measure == measure).Repetitions.GetValueOrDefault(Ours) is { } o
+            && o.Where(x => x.Value is not null).Select(x => x.Value!.Value).ToList() is { Count: > 0 } v ? Summary.Median(v) : null;
+        Target(output, "drain no-op >= 20,000 jobs/s", Ours50("drain, no-op jobs"), v => v >= 20_000, v => $"{v:N0}/s");
+        Target(output, "latency p50 <= 2 ms, producer in another process", Ours50("latency p50, producer in another process"), v => v <= 2, v => $"{v:N1} ms");
+        Target(output, "latency p99 <= 5 ms, producer in another process", Ours50("latency p99, producer in another process"), v => v <= 5, v => $"{v:N1} ms");
+        var drain = rows.Single(r => r.Measure == "drain, no-op jobs");
         foreach (var peer in peers)
-        {
-            Target(output, $"drain no-op >= 50x {peer}", Ratio(rows.Single(r => r.Measure == "drain, no-op jobs"), peer), 50);
-            Target(output, $"one-thread enqueue >= 10x {peer}", Ratio(rows.Single(r => r.Measure == "enqueue, one thread"), peer), 10);
-            var peerP50 = rows.Single(r => r.Measure == "idle latency p50").Outcomes.GetValueOrDefault(peer)?.Value;
-            var met = ourP99 is { } ours && peerP50 is { } theirs ? ours < theirs : (bool?)null;
-            output.WriteLine($"  {Ours} idle p99 < {peer} p50: {ourP99:N1} ms vs {peerP50:N1} ms: {Verdict(met)}");
-        }
+            Target(output, $"drain no-op >= 50x {peer}", Summary.Ratios(drain, Ours, peer) is { Count: > 0 } r ? Summary.Median(r) : null, v => v >= 50, v => $"{v:N1}x");
     }
 
-    /// <summary>How many times better JobPlatform is than <paramref name="peer"/> in this row, when both have a value.</summary>
-    private static double? Ratio(Row row, string peer)
-    {
-        if (row.Outcomes.GetValueOrDefault(Ours)?.Value is not { } ours || row.Outcomes.GetValueOrDefault(peer)?.Value is not { } theirs)
-            return null;
-        if (ours <= 0 || theirs <= 0) return null;
-        return row.Better == Better.Higher ? ours / theirs : theirs / ours;
-    }
-
-    private static void Target(TextWriter output, string name, double? ratio, double goal) =>
-        output.WriteLine($"  {name}: {(ratio is { } r ? $"{r:N1}x" : "no ratio (a run failed)")}: {Verdict(ratio >= goal)}");
-
-    private static string Verdict(bool? met) => met switch { true => "met", false => "MISSED", null => "unknown" };
+    private static void Target(TextWriter output, string name, double? value, Func<double, bool> met, Func<double, string> format) =>
+        output.WriteLine($"  {name}: {(value is { } v ? format(v) : "no value (a run failed)")}: {(value is { } x ? met(x) ? "met" : "MISSED" : "unknown")}");
 }

@@ -5,26 +5,28 @@ using Npgsql;
 
 namespace JobPlatform.Benchmarks.Compare;
 
-/// <summary>Hangfire 1.8 on Hangfire.PostgreSql at its fastest documented settings.</summary>
-public sealed class HangfireContender : IContender
+/// <summary>
+/// Hangfire 1.8 on Hangfire.PostgreSql in one of the sweep's settings (<see cref="HangfireSetting"/>), with
+/// <c>CompatibilityLevel.Version_180</c> (the current data format) and native transactions.
+/// </summary>
+public sealed class HangfireContender(HangfireSetting setting, int workers) : IContender
 {
-    // 50 ms is the shortest interval Hangfire.PostgreSql accepts; long polling adds its LISTEN/NOTIFY wake-up.
-    public const string Settings =
-        "Hangfire.PostgreSql: QueuePollInterval 50 ms (its minimum), EnableLongPolling (LISTEN/NOTIFY), native transactions; WorkerCount = concurrency";
-
     private PostgreSqlStorage? _storage;
     private BackgroundJobClient? _client;
     private BackgroundJobServer? _server;
     private string _connectionString = "";
-    private int _concurrency;
 
-    public Task InitializeAsync(string connectionString, int concurrency)
+    public Task InitializeAsync(string connectionString)
     {
-        (_connectionString, _concurrency) = (connectionString, concurrency);
+        _connectionString = connectionString;
+        GlobalConfiguration.Configuration.SetDataCompatibilityLevel(CompatibilityLevel.Version_180);
         var options = new PostgreSqlStorageOptions
         {
-            QueuePollInterval = TimeSpan.FromMilliseconds(50),
-            EnableLongPolling = true,
+            // Before the interval: the setter refuses less than 50 ms unless unsafe values are allowed.
+            AllowUnsafeValues = true,
+            QueuePollInterval = TimeSpan.FromMilliseconds(setting.PollMilliseconds),
+            EnableLongPolling = setting.LongPolling,
+            UseNativeDatabaseTransactions = true,
             PrepareSchemaIfNecessary = true,
         };
         _storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options); // installs the schema
@@ -32,10 +34,10 @@ public sealed class HangfireContender : IContender
         return Task.CompletedTask;
     }
 
-    public Task EnqueueAsync(WorkKind kind, int arg)
+    public Task EnqueueAsync(WorkKind kind, int arg, long stamp = 0)
     {
         // Hangfire's client is synchronous: the call returns once the job is committed.
-        _client!.Enqueue<HangfireWork>(w => w.Run(kind, arg, CancellationToken.None));
+        _client!.Enqueue<HangfireWork>(w => w.Run(kind, arg, stamp, CancellationToken.None));
         return Task.CompletedTask;
     }
 
@@ -46,7 +48,7 @@ public sealed class HangfireContender : IContender
     {
         _server = new BackgroundJobServer(new BackgroundJobServerOptions
         {
-            WorkerCount = _concurrency,
+            WorkerCount = workers,
             ShutdownTimeout = TimeSpan.FromSeconds(5),
         }, _storage!);
         return Task.CompletedTask;

@@ -4,15 +4,15 @@ namespace JobPlatform.Benchmarks.Compare;
 public interface IContender : IAsyncDisposable
 {
     /// <summary>Creates the engine's schema in an empty database and gets ready to enqueue; nothing runs yet.</summary>
-    Task InitializeAsync(string connectionString, int concurrency);
+    Task InitializeAsync(string connectionString);
 
     /// <summary>Enqueues one job the way an application does, one call and one commit.</summary>
-    Task EnqueueAsync(WorkKind kind, int arg);
+    Task EnqueueAsync(WorkKind kind, int arg, long stamp = 0);
 
-    /// <summary>Fills the queue before a drain, by the engine's fastest way (not measured).</summary>
+    /// <summary>Fills the queue with jobs 0 to <paramref name="count"/> − 1 before a drain, by the engine's fastest way.</summary>
     Task FillAsync(WorkKind kind, int count);
 
-    /// <summary>Starts workers with the concurrency given to <see cref="InitializeAsync"/>.</summary>
+    /// <summary>Starts the workers of this contender's setup.</summary>
     Task StartProcessingAsync();
 
     /// <summary>Jobs that the engine's own store does not yet record as finished.</summary>

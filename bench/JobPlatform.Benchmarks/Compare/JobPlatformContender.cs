@@ -4,29 +4,26 @@ using Npgsql;
 namespace JobPlatform.Benchmarks.Compare;
 
 /// <summary>JobPlatform as an application runs it: a producer host that enqueues, a worker host that processes.</summary>
-public sealed class JobPlatformContender : IContender
+public sealed class JobPlatformContender(int workers) : IContender
 {
-    public const string Settings = "defaults; LISTEN/NOTIFY wake-up, batched claims and completions";
-
     private string _connectionString = "";
-    private int _concurrency;
     private EngineHost? _producer;
     private EngineHost? _worker;
 
-    public async Task InitializeAsync(string connectionString, int concurrency)
+    public async Task InitializeAsync(string connectionString)
     {
-        (_connectionString, _concurrency) = (connectionString, concurrency);
+        _connectionString = connectionString;
         _producer = await EngineHost.StartAsync(connectionString, process: false); // migrates the schema
     }
 
-    public Task EnqueueAsync(WorkKind kind, int arg) =>
-        _producer!.WithClientAsync(c => c.EnqueueAsync(WorkJobName, new WorkPayload(kind, arg)));
+    public Task EnqueueAsync(WorkKind kind, int arg, long stamp = 0) =>
+        _producer!.WithClientAsync(c => c.EnqueueAsync(EngineHost.WorkJobName, new WorkPayload(kind, arg, stamp)));
 
     public Task FillAsync(WorkKind kind, int count) =>
-        _producer!.WithClientAsync(c => c.EnqueueManyAsync(WorkJobName, Enumerable.Range(0, count).Select(i => new WorkPayload(kind, i))));
+        _producer!.WithClientAsync(c => c.EnqueueManyAsync(EngineHost.WorkJobName, Enumerable.Range(0, count).Select(i => new WorkPayload(kind, i))));
 
     public async Task StartProcessingAsync() =>
-        _worker = await EngineHost.StartAsync(_connectionString, process: true, _concurrency);
+        _worker = await EngineHost.StartAsync(_connectionString, process: true, workers);
 
     public async Task<long> UnfinishedAsync()
     {
@@ -40,6 +37,4 @@ public sealed class JobPlatformContender : IContender
         if (_worker is not null) await _worker.DisposeAsync();
         if (_producer is not null) await _producer.DisposeAsync();
     }
-
-    private const string WorkJobName = EngineHost.WorkJobName;
 }

@@ -1,61 +1,86 @@
 using System.Diagnostics;
+using Npgsql;
 
 namespace JobPlatform.Benchmarks.Compare;
 
 /// <summary>
-/// The scenarios of the comparison, the same code for every engine. Each starts from a fresh database and a
-/// fresh engine, and times out rather than waiting for ever on an engine that stalls.
+/// The scenarios of the comparison, the same code for every engine. Each starts from a fresh database, after a
+/// CHECKPOINT (so no scenario pays for the last one's dirty pages), with a fresh engine in the given setup, and
+/// times out rather than waiting for ever on an engine that stalls. Every drain checks its books: each job ran
+/// exactly once, and the engine's own store holds none unfinished.
 /// </summary>
 public sealed class PeerScenarios(BenchServer server, CompareOptions options)
 {
-    public async Task<Outcome> SingleEnqueueAsync(ContenderSpec spec) => await RunAsync(spec, "single", async (engine, ct) =>
+    /// <summary>Enqueues from <paramref name="threads"/> threads for <see cref="CompareOptions.EnqueueFor"/>, after two seconds of warm-up.</summary>
+    public Task<Outcome> EnqueueAsync(EngineSetup setup, int threads) => RunAsync(setup, $"enqueue{threads}", async (engine, _, ct) =>
     {
-        var count = spec.Sizes.SingleEnqueue;
         await WarmUpAsync(engine, ct);
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < count; i++)
-        {
-            ct.ThrowIfCancellationRequested();
-            await engine.EnqueueAsync(WorkKind.Noop, i);
-        }
+        var count = await ParallelEnqueue.ForAsync(engine, WorkKind.Noop, options.EnqueueFor, threads, first: 1_000_000).WaitAsync(ct);
         return Outcome.Rate(count / clock.Elapsed.TotalSeconds);
     });
 
-    public async Task<Outcome> ParallelEnqueueAsync(ContenderSpec spec) => await RunAsync(spec, "parallel", async (engine, ct) =>
+    /// <summary>
+    /// Fills a backlog, starts the workers, and counts the jobs done in <see cref="CompareOptions.DrainWindow"/> once a
+    /// twentieth of the backlog is done (start-up excluded alike for every engine); then lets the rest finish and
+    /// audits every job. <paramref name="fill"/> defaults to the engine's backlog size.
+    /// </summary>
+    public Task<Outcome> DrainAsync(EngineSetup setup, WorkKind kind, int? fill = null) => RunAsync(setup, kind == WorkKind.Noop ? "drain" : "sleep", async (engine, db, ct) =>
     {
-        var count = spec.Sizes.ParallelEnqueue;
-        await WarmUpAsync(engine, ct);
-        await ParallelEnqueue.RunAsync(engine, WorkKind.Noop, options.EnqueueThreads * 10, options.EnqueueThreads);
-        var clock = Stopwatch.StartNew();
-        await ParallelEnqueue.RunAsync(engine, WorkKind.Noop, count, options.EnqueueThreads).WaitAsync(ct);
-        return Outcome.Rate(count / clock.Elapsed.TotalSeconds);
+        var count = fill ?? options.Fill(setup.Engine);
+        var filling = Stopwatch.StartNew();
+        await engine.FillAsync(kind, count).WaitAsync(ct);
+        var fillRate = count / filling.Elapsed.TotalSeconds;
+        Work.Reset(count);
+        await using var peak = await PeakConnections.StartAsync(db);
+        await engine.StartProcessingAsync();
+        while (Work.Finished < count / 20) await Task.Delay(5, ct);
+        var (startCount, clock) = (Work.Finished, Stopwatch.StartNew());
+        while (clock.Elapsed < options.DrainWindow && Work.Finished < count * 9 / 10) await Task.Delay(5, ct);
+        var rate = (Work.Finished - startCount) / clock.Elapsed.TotalSeconds;
+
+        while (Work.Finished < count || await engine.UnfinishedAsync() > 0) await Task.Delay(50, ct);
+        await Task.Delay(500, ct); // a job run twice shows up late
+        var (missing, twice) = Work.Audit(count);
+        if (missing > 0 || twice > 0 || Work.Finished != count)
+            return Outcome.Failed($"books wrong: {missing} jobs never ran, {twice} ran more than once, {Work.Finished} runs for {count} jobs");
+        return Outcome.Rate(rate, $"fill {fillRate:N0}/s; peak {peak.Max} connections");
     });
 
-    public Task<Outcome> DrainAsync(ContenderSpec spec) => DrainAsync(spec, WorkKind.Noop, spec.Sizes.Drain);
-
-    public Task<Outcome> SleepDrainAsync(ContenderSpec spec) => DrainAsync(spec, WorkKind.Sleep, spec.Sizes.Sleep);
-
-    /// <summary>Enqueue-to-start latency on an idle engine: p50, p95 and p99, in that order.</summary>
-    public async Task<Outcome[]> IdleLatencyAsync(ContenderSpec spec)
+    /// <summary>
+    /// Enqueue-to-start latency on an engine with nothing else to do: probes sent every
+    /// <see cref="CompareOptions.LatencySpacing"/> by a producer in another process (or in this one), each stamped with
+    /// the wall clock just before its enqueue call and read against it when its body starts. Returns p50, p95, p99.
+    /// </summary>
+    public async Task<Outcome[]> LatencyAsync(EngineSetup setup, bool outOfProcess, int samples)
     {
-        var samples = new List<double>();
-        var outcome = await RunAsync(spec, "latency", async (engine, ct) =>
+        var latencies = new List<double>();
+        var outcome = await RunAsync(setup, outOfProcess ? "latency" : "latencyin", async (engine, db, ct) =>
         {
             await engine.StartProcessingAsync();
             await Task.Delay(1000, ct); // let the workers settle into waiting
-            for (var i = 0; i < spec.Sizes.LatencySamples + 5; i++)
+            using var producer = outOfProcess ? ProducerCommand.Start(setup, db) : null;
+            if (producer is not null) await ProducerCommand.ReadyAsync(producer, ct);
+            const int warmUp = 5;
+            var sent = new List<Task>();
+            var next = Stopwatch.GetTimestamp();
+            for (var i = 0; i < samples + warmUp; i++)
             {
-                var before = Stopwatch.GetTimestamp();
-                await engine.EnqueueAsync(WorkKind.Probe, i);
-                var started = await Work.StartedAsync(i).WaitAsync(ct);
-                if (i >= 5) samples.Add(Stopwatch.GetElapsedTime(before, started).TotalMilliseconds); // five warm up
-                await Task.Delay(20, ct); // idle between jobs: this measures wake-up, not throughput
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+                next += (long)(options.LatencySpacing.TotalSeconds * Stopwatch.Frequency);
+                var probe = i;
+                if (producer is not null) await ProducerCommand.SendAsync(producer, probe); // a line to its input: quick
+                else sent.Add(Task.Run(() => engine.EnqueueAsync(WorkKind.Probe, probe, DateTime.UtcNow.Ticks), ct));
             }
+            producer?.StandardInput.Close();
+            await Task.WhenAll(sent).WaitAsync(ct);
+            for (var i = warmUp; i < samples + warmUp; i++) latencies.Add(await Work.StartedAsync(i).WaitAsync(ct));
             return Outcome.Millis(0);
         });
         if (outcome.Value is null) return [outcome, outcome, outcome];
-        samples.Sort();
-        Outcome P(double q) => Outcome.Millis(samples[(int)Math.Min(samples.Count - 1, Math.Ceiling(q * samples.Count) - 1)]);
+        latencies.Sort();
+        Outcome P(double q) => Outcome.Millis(latencies[(int)Math.Min(latencies.Count - 1, Math.Ceiling(q * latencies.Count) - 1)], $"{latencies.Count} samples");
         return [P(0.50), P(0.95), P(0.99)];
     }
 
@@ -66,31 +91,20 @@ public sealed class PeerScenarios(BenchServer server, CompareOptions options)
     private static async Task WarmUpAsync(IContender engine, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(2); i++) await engine.EnqueueAsync(WorkKind.Noop, i).WaitAsync(ct);
+        for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(2); i++) await engine.EnqueueAsync(WorkKind.Noop, 2_000_000 + i).WaitAsync(ct);
     }
 
-    private async Task<Outcome> DrainAsync(ContenderSpec spec, WorkKind kind, int count) =>
-        await RunAsync(spec, kind == WorkKind.Noop ? "drain" : "sleep", async (engine, ct) =>
-        {
-            await engine.FillAsync(kind, count);
-            Work.Reset();
-            var clock = Stopwatch.StartNew();
-            await engine.StartProcessingAsync();
-            // Done when every job body has run and the engine's store records every job as finished.
-            while (Work.Finished < count || await engine.UnfinishedAsync() > 0) await Task.Delay(50, ct);
-            return Outcome.Rate(count / clock.Elapsed.TotalSeconds);
-        });
-
-    private async Task<Outcome> RunAsync(ContenderSpec spec, string scenario, Func<IContender, CancellationToken, Task<Outcome>> measure)
+    private async Task<Outcome> RunAsync(EngineSetup setup, string scenario, Func<IContender, string, CancellationToken, Task<Outcome>> measure)
     {
-        var database = await server.CreateDatabaseAsync($"compare_{spec.Name.ToLowerInvariant()}_{scenario}", options.MaxPoolSize);
+        var database = await server.CreateDatabaseAsync($"compare_{setup.Engine.ToLowerInvariant()}_{scenario}", options.MaxPoolSize);
+        await server.CheckpointAsync();
         Work.Reset();
         using var timeout = new CancellationTokenSource(options.Timeout);
-        var engine = spec.Create();
+        var engine = setup.Create();
         try
         {
-            await engine.InitializeAsync(database, options.Concurrency);
-            return await measure(engine, timeout.Token);
+            await engine.InitializeAsync(database);
+            return await measure(engine, database, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -107,5 +121,44 @@ public sealed class PeerScenarios(BenchServer server, CompareOptions options)
             await engine.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
             await server.DropDatabaseAsync(database);
         }
+    }
+}
+
+/// <summary>The most connections to one database seen at once, sampled every 100 ms while it runs.</summary>
+public sealed class PeakConnections : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _sampling = Task.CompletedTask;
+    private int _max;
+
+    public int Max => Volatile.Read(ref _max);
+
+    public static async Task<PeakConnections> StartAsync(string database)
+    {
+        var peak = new PeakConnections();
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        peak._sampling = Task.Run(async () =>
+        {
+            await using (connection)
+            {
+                await using var command = new NpgsqlCommand(
+                    "SELECT count(*)::int - 1 FROM pg_stat_activity WHERE datname = current_database()", connection);
+                while (!peak._stop.IsCancellationRequested)
+                {
+                    var now = (int)(await command.ExecuteScalarAsync())!;
+                    if (now > peak._max) Volatile.Write(ref peak._max, now);
+                    await Task.Delay(100).ContinueWith(_ => { });
+                }
+            }
+        });
+        return peak;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _sampling.ContinueWith(_ => { });
+        _stop.Dispose();
     }
 }

@@ -1,21 +1,22 @@
+using System.Globalization;
 using Npgsql;
 using Quartz;
 
 namespace JobPlatform.Benchmarks.Compare;
 
-/// <summary>Quartz.NET 4 with the clustered ADO.NET job store on PostgreSQL, at its fastest documented settings.</summary>
-public sealed class QuartzContender : IContender
+/// <summary>
+/// Quartz.NET 4 with the ADO.NET job store on PostgreSQL in one of the sweep's settings (<see cref="QuartzSetting"/>):
+/// one-off "run now" triggers are how Quartz runs a background job; batch trigger acquisition (MaxBatchSize = thread
+/// pool), IdleWaitTime 1 s (its minimum; a trigger scheduled through the same scheduler wakes it at once anyway),
+/// System.Text.Json.
+/// </summary>
+public sealed class QuartzContender(QuartzSetting setting, int threads) : IContender
 {
-    // One-off "run now" triggers are how Quartz runs a background job. 1 s is the shortest idle wait it
-    // accepts; a trigger scheduled through this scheduler wakes it at once anyway.
-    public const string Settings =
-        "Quartz: clustered ADO store (UsePostgres, UseClustering), batch trigger acquisition (MaxBatchSize = concurrency), IdleWaitTime 1 s (its minimum), System.Text.Json; thread pool = concurrency";
-
     private ISchedulerFactory? _factory;
     private IScheduler? _scheduler;
     private string _connectionString = "";
 
-    public async Task InitializeAsync(string connectionString, int concurrency)
+    public async Task InitializeAsync(string connectionString)
     {
         _connectionString = connectionString;
         _factory = QuartzSchedulerBuilder.Create(q =>
@@ -24,13 +25,18 @@ public sealed class QuartzContender : IContender
             {
                 s.InstanceName = "bench";
                 s.IdleWaitTime = TimeSpan.FromSeconds(1);
-                s.MaxBatchSize = concurrency;
+                s.MaxBatchSize = threads;
             });
-            q.UseDefaultThreadPool(concurrency);
+            q.UseDefaultThreadPool(threads);
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(connectionString);
-                store.UseClustering();
+                if (setting.Clustered) store.UseClustering();
+                store.ConfigureStore(o =>
+                {
+                    o.LockOnInsert = setting.LockOnInsert;
+                    o.StoreJobDataAsStrings = setting.UseProperties;
+                });
                 store.ProvisionSchema();
                 store.UseSystemTextJsonSerializer();
             });
@@ -38,9 +44,13 @@ public sealed class QuartzContender : IContender
         _scheduler = await _factory.GetScheduler(); // stands by: jobs are stored, none fire until Start
     }
 
-    public async Task EnqueueAsync(WorkKind kind, int arg)
+    public async Task EnqueueAsync(WorkKind kind, int arg, long stamp = 0)
     {
-        var job = JobBuilder.Create<QuartzWork>().UsingJobData("kind", (int)kind).UsingJobData("arg", arg).Build();
+        var job = JobBuilder.Create<QuartzWork>()
+            .UsingJobData("kind", ((int)kind).ToString(CultureInfo.InvariantCulture))
+            .UsingJobData("arg", arg.ToString(CultureInfo.InvariantCulture))
+            .UsingJobData("stamp", stamp.ToString(CultureInfo.InvariantCulture))
+            .Build();
         await _scheduler!.ScheduleJob(job, TriggerBuilder.Create().StartNow().Build());
     }
 

@@ -6,5 +6,5 @@ namespace JobPlatform.Benchmarks.Compare;
 public sealed class WorkJob : IJob<WorkPayload>
 {
     public Task ExecuteAsync(WorkPayload payload, JobContext context, CancellationToken cancellationToken) =>
-        Work.RunAsync(payload.Kind, payload.Arg, cancellationToken);
+        Work.RunAsync(payload.Kind, payload.Arg, payload.Stamp, cancellationToken);
 }

@@ -78,16 +78,19 @@ public sealed partial class JobStore
         return callbackId;
     }
 
+    /// <summary>Open batches whose jobs have all ended (see <see cref="FinishOpenBatchesAsync"/>).</summary>
+    internal static readonly string OpenBatchesDoneSql = $"""
+        SELECT b.id FROM jobplatform.batches b
+        WHERE b.finished_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM jobplatform.jobs j WHERE j.batch_id = b.id AND j.state IN {Unfinished})
+        LIMIT 100
+        """;
+
     /// <summary>The safety net: closes open batches whose jobs all ended without a checker closing them (a server died between).</summary>
     public async Task<int> FinishOpenBatchesAsync(CancellationToken cancellationToken)
     {
         var done = new List<Guid>();
-        await using (var find = await CreateCommandAsync($"""
-            SELECT b.id FROM jobplatform.batches b
-            WHERE b.finished_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM jobplatform.jobs j WHERE j.batch_id = b.id AND j.state IN {Unfinished})
-            LIMIT 100
-            """, cancellationToken))
+        await using (var find = await CreateCommandAsync(OpenBatchesDoneSql, cancellationToken))
         {
             await using var reader = await find.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) done.Add(reader.GetGuid(0));

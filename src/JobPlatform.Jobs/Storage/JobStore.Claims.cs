@@ -90,7 +90,14 @@ public sealed partial class JobStore
     /// </summary>
     public async Task<int> RescueExpiredAsync(CancellationToken cancellationToken)
     {
-        await using var command = await CreateCommandAsync("""
+        await using var command = await CreateCommandAsync(RescueExpiredSql, cancellationToken);
+        var rescued = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        if (rescued > 0) await NotifyEnqueuedAsync(cancellationToken);
+        return rescued;
+    }
+
+    /// <summary>The statement of <see cref="RescueExpiredAsync"/>.</summary>
+    internal const string RescueExpiredSql = """
             WITH decided AS (
                 -- Decided from the locked row: a cancel committed after this statement began is in it (a second,
                 -- unlocked read of the job would not see it, and the cancelled job would be enqueued again).
@@ -126,9 +133,5 @@ public sealed partial class JobStore
                 SELECT id, attempt, fencing_token, lease_owner, started_at, now(), 'rescued', 'LeaseExpired', error FROM rescued
                 ON CONFLICT DO NOTHING)
             SELECT count(*)::int FROM rescued
-            """, cancellationToken);
-        var rescued = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-        if (rescued > 0) await NotifyEnqueuedAsync(cancellationToken);
-        return rescued;
-    }
+            """;
 }

@@ -44,7 +44,7 @@ public sealed partial class JobStore
     /// that follows a parent's end can reach the same continuations at once.
     /// </summary>
     /// <param name="which">A condition on <c>c2</c>, the waiting continuation.</param>
-    private static string ReleaseContinuationsSql(string which) => $"""
+    internal static string ReleaseContinuationsSql(string which) => $"""
         WITH ready AS (
             SELECT c2.id, x.state, c2.parent_id, p.state AS parent_state, c2.continue_on
             FROM jobplatform.jobs c2

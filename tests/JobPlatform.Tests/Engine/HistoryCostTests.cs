@@ -1,7 +1,7 @@
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Tests.Infrastructure;
 using Npgsql;
-using static JobPlatform.Tests.Infrastructure.QueryPlans;
+using static JobPlatform.Testing.QueryPlans;
 
 namespace JobPlatform.Tests.Engine;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
 
-namespace JobPlatform.Tests.Infrastructure;
+namespace JobPlatform.Testing;
 
 /// <summary>
 /// Runs the engine's own statements under EXPLAIN (ANALYZE, BUFFERS) as prepared statements, with the plan the test
@@ -16,10 +16,11 @@ public static partial class QueryPlans
 
     /// <summary>
     /// Prepares <paramref name="sql"/> (its @names become $1, $2 … typed from <paramref name="values"/>, a name mapped
-    /// to its type and SQL literal) and runs it under EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON); returns the plan.
+    /// to its type and SQL literal) and runs it under EXPLAIN (ANALYZE, BUFFERS) in <paramref name="format"/> (JSON or
+    /// TEXT); returns the plan.
     /// </summary>
     public static async Task<string> ExplainAsync(
-        NpgsqlConnection connection, string name, string sql, IReadOnlyDictionary<string, (string Type, string Value)> values)
+        NpgsqlConnection connection, string name, string sql, IReadOnlyDictionary<string, (string Type, string Value)> values, string format = "JSON")
     {
         var used = new List<string>();
         var positional = ParameterName().Replace(sql, m =>
@@ -30,9 +31,13 @@ public static partial class QueryPlans
         await using (var prepare = new NpgsqlCommand($"PREPARE {name}{(used.Count == 0 ? "" : $"({string.Join(", ", used.Select(u => values[u].Type))})")} AS {positional}", connection))
             await prepare.ExecuteNonQueryAsync();
         await using var command = new NpgsqlCommand(
-            $"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE {name}{(used.Count == 0 ? "" : $"({string.Join(", ", used.Select(u => values[u].Value))})")}",
+            $"EXPLAIN (ANALYZE, BUFFERS, FORMAT {format}) EXECUTE {name}{(used.Count == 0 ? "" : $"({string.Join(", ", used.Select(u => values[u].Value))})")}",
             connection);
-        return (string)(await command.ExecuteScalarAsync())!;
+        if (format == "JSON") return (string)(await command.ExecuteScalarAsync())!;
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        return string.Join('\n', lines);
     }
 
     /// <summary>Every scan node of a JSON plan.</summary>
