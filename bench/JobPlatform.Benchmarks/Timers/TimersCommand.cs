@@ -199,7 +199,7 @@ public static class TimersCommand
         CROSS JOIN LATERAL (SELECT md5(i::text) AS h) h
         CROSS JOIN LATERAL (SELECT {{state}} AS state) s
         CROSS JOIN LATERAL (SELECT f AS finished, COALESCE(f, now() - random() * interval '1 hour') - interval '1 second' AS created
-                            FROM (SELECT {{finishedAt}}::timestamptz AS f) x) c
+                            FROM (SELECT ({{finishedAt}})::timestamptz AS f) x) c
         """;
 
     private static async Task<string> SizesAsync(string db)
