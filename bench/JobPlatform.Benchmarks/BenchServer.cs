@@ -24,13 +24,14 @@ public sealed class BenchServer : IAsyncDisposable
     /// <summary>A server someone else runs and keeps running.</summary>
     public static BenchServer Existing(string adminConnectionString) => new(adminConnectionString, "existing server", null);
 
-    public static async Task<BenchServer> StartAsync()
+    /// <param name="settings">More server settings (<c>name=value</c>) for a temporary cluster; an existing server keeps its own.</param>
+    public static async Task<BenchServer> StartAsync(IReadOnlyList<string>? settings = null)
     {
         if (Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } given)
             return new BenchServer(given, ServerVariable, null);
         var binaries = LocalPostgresCluster.FindBinaries()
             ?? throw new InvalidOperationException("No PostgreSQL: install it (apt-get install postgresql) or set JOBPLATFORM_BENCH_POSTGRES.");
-        var cluster = await LocalPostgresCluster.StartAsync(binaries, CancellationToken.None, durable: true);
+        var cluster = await LocalPostgresCluster.StartAsync(binaries, CancellationToken.None, durable: true, settings);
         return new BenchServer(cluster.AdminConnectionString, $"temporary cluster from {binaries}, default durability (fsync on, synchronous_commit on)", cluster);
     }
 
@@ -40,7 +41,12 @@ public sealed class BenchServer : IAsyncDisposable
         await connection.OpenAsync();
         await using (var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection)) await drop.ExecuteNonQueryAsync();
         await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection)) await create.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true, MaxPoolSize = maxPoolSize }.ConnectionString;
+        // One connection string for every engine measured: the same pool and the same tuning (no session reset on
+        // return to the pool, as JobPlatform's hosts set it; the peers keep no session state across uses either).
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString)
+        {
+            Database = name, Pooling = true, MaxPoolSize = maxPoolSize, NoResetOnClose = true,
+        }.ConnectionString;
     }
 
     /// <summary>Drops a database and ends its connections, so that what one measurement left behind costs the next nothing.</summary>

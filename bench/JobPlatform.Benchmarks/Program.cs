@@ -4,6 +4,9 @@
 //   [--workers 10,25,50,100] [--engines JobPlatform,Hangfire,Quartz] (see CompareOptions)
 // Idle workers' cost (transactions/s, CPU, memory) and latency: ... -- idle [--seconds 60] [--processes 1,4] [--setups id,…]
 // Periodic and dashboard statements timed at 10M rows, with their plans: ... -- timers [--rows 10000000] [--runs 10]
+// The engine under realistic work, priorities, a held-back backlog, and 10M jobs of churn: ... -- scale work|priorities|backlog|churn
+// The api over HTTP (wrk single enqueues, alone and beside a draining worker; bulk requests): ... -- http [--runs 3]
+// Where a drain's time goes (pg_stat_statements, CPU, WAL and transactions per job): ... -- profile [--jobs 300000]
 // Load generator against a running api: ... -- load --url http://localhost:8080 [--rate N | --concurrency N] --duration S
 // Chaos suite (kills, pauses, a database restart; checks nothing is lost): ... -- chaos [--jobs 50000] (see ChaosOptions)
 // Randomised explorer (every operation and fault, invariants after each seed): ... -- explore --seeds N [--seed S to replay]
@@ -18,6 +21,9 @@ if (args.FirstOrDefault() == "compare") return await CompareCommand.RunAsync(arg
 if (args.FirstOrDefault() == ProducerCommand.Name) return await ProducerCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == PeerWorkerCommand.Name) return await PeerWorkerCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "timers") return await JobPlatform.Benchmarks.Timers.TimersCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "scale") return await JobPlatform.Benchmarks.Scale.ScaleCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "http") return await JobPlatform.Benchmarks.Http.HttpCommand.RunAsync(args[1..]);
+if (args.FirstOrDefault() == "profile") return await JobPlatform.Benchmarks.Scale.ProfileCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "idle") return await JobPlatform.Benchmarks.Idle.IdleCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "chaos") return await ChaosCommand.RunAsync(args[1..]);
 if (args.FirstOrDefault() == "explore") return await JobPlatform.Benchmarks.Explore.ExploreCommand.RunAsync(args[1..]);

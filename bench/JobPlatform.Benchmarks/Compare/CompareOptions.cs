@@ -6,7 +6,7 @@ namespace JobPlatform.Benchmarks.Compare;
 public sealed record CompareOptions
 {
     /// <summary>Worker counts the sweep tries for every engine.</summary>
-    public IReadOnlyList<int> Workers { get; init; } = [10, 25, 50, 100];
+    public IReadOnlyList<int> Workers { get; init; } = [10, 25, 50, 100, 200];
 
     /// <summary>Measurements of every engine, each in its own process, in an order that rotates.</summary>
     public int Repeat { get; init; } = 5;
