@@ -60,7 +60,13 @@ public sealed class PeerScenarios(BenchServer server, CompareOptions options)
             await engine.StartProcessingAsync();
             await Task.Delay(1000, ct); // let the workers settle into waiting
             using var producer = outOfProcess ? ProducerCommand.Start(setup, db) : null;
-            if (producer is not null) await ProducerCommand.ReadyAsync(producer, ct);
+            if (producer is not null)
+            {
+                await ProducerCommand.ReadyAsync(producer, ct);
+                // The producer's warm-up jobs run here first; the probes start on workers with nothing left to do.
+                while (await engine.UnfinishedAsync() > 0) await Task.Delay(50, ct);
+                await Task.Delay(500, ct);
+            }
             const int warmUp = 5;
             var sent = new List<Task>();
             var next = Stopwatch.GetTimestamp();
