@@ -102,7 +102,7 @@ public static class TimersCommand
 
         yield return ("depth gauge (leader, every 5 s)", () => Store(s => s.CountUnfinishedAsync(none)), Plan(JobStore.CountUnfinishedSql));
         yield return ("oldest-wait gauge (leader, every 5 s)", () => Store(s => s.OldestWaitAsync(none)), Plan(JobStore.OldestWaitSql));
-        yield return ("fold of the finished counts (leader, every 5 s)", () => Store(s => s.FoldFinishedCountsAsync(none)), _ => Task.FromResult("(a DELETE … RETURNING of the changes appended since the last fold, and two upserts: no plan over jobs)"));
+        yield return ("fold of the job counts (leader, every 5 s)", () => Store(s => s.FoldJobCountsAsync(none)), _ => Task.FromResult("(a DELETE … RETURNING of the changes appended since the last fold, and two upserts: no plan over jobs)"));
         yield return ("queue counts (overview and queues page, every 2 s per viewer)", () => Store(s => s.CountByQueueAsync(none)), Plan(JobStore.CountByQueueSql));
         yield return ("throughput of the last hour (overview)", () => Store(s => s.FinishedPerMinuteAsync(TimeSpan.FromHours(1), none)),
             Plan(JobStore.FinishedPerMinuteSql, ("window", "interval", "'1 hour'")));
@@ -133,7 +133,8 @@ public static class TimersCommand
     /// <summary>Runs the statement in a transaction that is rolled back (some of them change rows) under EXPLAIN.</summary>
     private static async Task<string> ExplainAsync(string db, string sql, Dictionary<string, (string Type, string Value)> values)
     {
-        await using var connection = new NpgsqlConnection(db);
+        // Not pooled: the statement is PREPAREd under one name, and a pooled connection keeps its session (No Reset On Close).
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(db) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         return await QueryPlans.ExplainAsync(connection, "timed", sql, values, format: "TEXT");

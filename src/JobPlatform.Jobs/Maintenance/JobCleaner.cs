@@ -22,10 +22,10 @@ public sealed partial class JobCleaner(
     {
         var deleted = await CleanAsync(options.Value, cancellationToken);
         if (deleted > 0) LogDeleted(deleted);
-        // The leader folds the finished counts' changes every few seconds; this covers a cluster where no process
+        // The leader folds the job counts' changes every few seconds; this covers a cluster where no process
         // leads (scheduling off everywhere).
         await using var scope = scopeFactory.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<JobStore>().FoldFinishedCountsAsync(cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<JobStore>().FoldJobCountsAsync(cancellationToken);
     }
 
     /// <summary>One pass over every finished state; returns how many jobs were deleted.</summary>

@@ -10,7 +10,7 @@ namespace JobPlatform.Jobs.Maintenance;
 /// Counts unfinished jobs by queue and state, and how long each queue's oldest due job has waited, every few
 /// seconds for <c>jobplatform.queue.depth</c> and <c>jobplatform.queue.oldest_wait</c>, on the server
 /// that leads the scheduler only: one process reports the cluster's depth, so the series never double up. It also
-/// folds the finished counts' appended changes (see <see cref="JobStore.FoldFinishedCountsAsync"/>).
+/// folds the job counts' appended changes (see <see cref="JobStore.FoldJobCountsAsync"/>).
 /// </summary>
 public sealed class QueueDepthSampler(
     IServiceScopeFactory scopeFactory,
@@ -31,8 +31,8 @@ public sealed class QueueDepthSampler(
         }
         await using var scope = scopeFactory.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-        // The finished counts' appended changes are folded often, so that the dashboard's reads of them stay short.
-        await store.FoldFinishedCountsAsync(cancellationToken);
+        // The job counts' appended changes are folded often, so that the dashboard's reads of them stay short.
+        await store.FoldJobCountsAsync(cancellationToken);
         telemetry.SetQueueDepth(await store.CountUnfinishedAsync(cancellationToken));
         telemetry.SetOldestWait(await store.OldestWaitAsync(cancellationToken));
     }

@@ -91,15 +91,14 @@ public sealed partial class JobStore
     /// <summary>The statement of <see cref="CountByQueueAsync"/>.</summary>
     internal static readonly string CountByQueueSql = $"""
         SELECT COALESCE(c.queue, p.queue), c.state, COALESCE(c.n, 0), p.queue IS NOT NULL
-        FROM ({UnfinishedCountsSql} UNION ALL {FinishedCountsSql}) c
+        FROM ({JobCountsSql}) c
         FULL JOIN jobplatform.paused_queues p ON p.queue = c.queue
         ORDER BY 1, 2
         """;
 
     /// <summary>
-    /// Jobs per queue and state, and which queues are paused (a queue with no jobs shows if it is paused). Unfinished
-    /// jobs are counted through their partial indexes, finished ones read from the counts the database keeps
-    /// (<see cref="FinishedCountsSql"/>), so the cost follows the jobs waiting or running, not the history.
+    /// Jobs per queue and state, and which queues are paused (a queue with no jobs shows if it is paused), from the
+    /// counts the database keeps (<see cref="JobCountsSql"/>): the cost follows the queues, not the jobs.
     /// </summary>
     public async Task<List<(string Queue, string? State, long Count, bool Paused)>> CountByQueueAsync(CancellationToken cancellationToken)
     {

@@ -1,21 +1,22 @@
 namespace JobPlatform.Jobs.Storage;
 
 /// <summary>
-/// The leader's gauges, sampled every few seconds: each reads the partial indexes of unfinished jobs only, so their
-/// cost follows the jobs waiting or running, never the finished history.
+/// The leader's gauges, sampled every few seconds: the depth from the counts the database keeps
+/// (<see cref="JobCountsSql"/>), the oldest wait by skipping through the partial indexes of waiting jobs; neither
+/// reads more than a few entries per queue, type and priority.
 /// </summary>
 public sealed partial class JobStore
 {
-    /// <summary>The statement of <see cref="CountUnfinishedAsync"/>.</summary>
+    /// <summary>The statement of <see cref="CountUnfinishedAsync"/>: every unfinished state of every queue, zero where there is none.</summary>
     internal static readonly string CountUnfinishedSql = $"""
-        WITH counts AS ({UnfinishedCountsSql})
+        WITH counts AS ({JobCountsSql})
         SELECT q.queue, s.state, COALESCE(c.n, 0)
         FROM (SELECT queue FROM jobplatform.job_types UNION SELECT queue FROM counts) q
         CROSS JOIN unnest(ARRAY[{Unfinished[1..^1]}]) AS s(state)
         LEFT JOIN counts c ON c.queue = q.queue AND c.state = s.state
         """;
 
-    /// <summary>Unfinished jobs by queue and state (for the queue-depth gauge), each state counted from its own index.</summary>
+    /// <summary>Unfinished jobs by queue and state (for the queue-depth gauge).</summary>
     public async Task<List<(string Queue, string State, long Count)>> CountUnfinishedAsync(CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync(CountUnfinishedSql, cancellationToken);
@@ -24,17 +25,6 @@ public sealed partial class JobStore
         while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
         return rows;
     }
-
-    /// <summary>
-    /// Unfinished jobs by queue and state (columns queue, state, n), each state counted through its own partial index
-    /// (one IN over the states would scan the table).
-    /// </summary>
-    private const string UnfinishedCountsSql = """
-        SELECT queue, 'enqueued' AS state, count(*) AS n FROM jobplatform.jobs WHERE state = 'enqueued' GROUP BY queue
-        UNION ALL SELECT queue, 'scheduled', count(*) FROM jobplatform.jobs WHERE state = 'scheduled' GROUP BY queue
-        UNION ALL SELECT queue, 'processing', count(*) FROM jobplatform.jobs WHERE state = 'processing' GROUP BY queue
-        UNION ALL SELECT queue, 'awaiting', count(*) FROM jobplatform.jobs WHERE state = 'awaiting' GROUP BY queue
-        """;
 
     /// <summary>The statement of <see cref="OldestWaitAsync"/>.</summary>
     internal const string OldestWaitSql = """

@@ -10,9 +10,9 @@ namespace JobPlatform.Jobs.Storage.Migrations;
 /// later are <c>scheduled</c>, in <c>ix_jobs_scheduled</c>, until a claim on their queue moves them. Jobs an earlier
 /// version enqueued with a later due time become scheduled here.</item>
 /// <item>Retention reads one range of <c>ix_jobs_finished</c> per state.</item>
-/// <item>Finished jobs per queue and state, and per minute and state, are kept by statement triggers (see <c>JobStore.FinishedCounts.cs</c>),
-/// counted once here from the jobs. The triggers are created first: creating one locks the table against writes
-/// until this migration commits, so no job finishes between the count and the triggers.</item>
+/// <item>Jobs per queue and state, and finished jobs per minute and state, are kept by statement triggers (see
+/// <c>JobStore.Counts.cs</c>), counted once here from the jobs. The triggers are created first: creating one locks
+/// the table against writes until this migration commits, so no job changes between the count and the triggers.</item>
 /// </list>
 /// </summary>
 [DbContext(typeof(JobsDbContext))]
@@ -22,70 +22,68 @@ public sealed class HistoryAtScale : Migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.Sql("""
-            CREATE TABLE jobplatform.finished_counts (
+            CREATE TABLE jobplatform.job_counts (
                 queue text NOT NULL,
                 state text NOT NULL,
                 n bigint NOT NULL,
-                CONSTRAINT pk_finished_counts PRIMARY KEY (queue, state));
+                CONSTRAINT pk_job_counts PRIMARY KEY (queue, state));
             CREATE TABLE jobplatform.finished_minutes (
                 minute timestamptz NOT NULL,
                 state text NOT NULL,
                 n bigint NOT NULL,
                 CONSTRAINT pk_finished_minutes PRIMARY KEY (minute, state));
-            CREATE TABLE jobplatform.finished_count_changes (
+            -- minute: when a finished job finished (truncated); null for the other states.
+            CREATE TABLE jobplatform.job_count_changes (
                 queue text NOT NULL,
                 state text NOT NULL,
-                minute timestamptz NOT NULL,
+                minute timestamptz,
                 n bigint NOT NULL);
 
-            -- Appends the net change one statement made to the finished jobs, per queue, state and minute finished.
-            CREATE FUNCTION jobplatform.count_finished() RETURNS trigger LANGUAGE plpgsql AS $$
+            -- Appends the net change one statement made to the jobs per queue, state and (finished ones) minute finished.
+            CREATE FUNCTION jobplatform.count_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 IF TG_OP = 'INSERT' THEN
-                    INSERT INTO jobplatform.finished_count_changes (queue, state, minute, n)
-                    SELECT queue, state, date_trunc('minute', finished_at), count(*) FROM added
-                    WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY 1, 2, 3;
+                    INSERT INTO jobplatform.job_count_changes (queue, state, minute, n)
+                    SELECT queue, state, date_trunc('minute', finished_at), count(*) FROM added GROUP BY 1, 2, 3;
                 ELSIF TG_OP = 'DELETE' THEN
-                    INSERT INTO jobplatform.finished_count_changes (queue, state, minute, n)
-                    SELECT queue, state, date_trunc('minute', finished_at), -count(*) FROM removed
-                    WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY 1, 2, 3;
+                    INSERT INTO jobplatform.job_count_changes (queue, state, minute, n)
+                    SELECT queue, state, date_trunc('minute', finished_at), -count(*) FROM removed GROUP BY 1, 2, 3;
                 ELSE
-                    INSERT INTO jobplatform.finished_count_changes (queue, state, minute, n)
+                    INSERT INTO jobplatform.job_count_changes (queue, state, minute, n)
                     SELECT queue, state, minute, sum(n) FROM (
                         SELECT queue, state, date_trunc('minute', finished_at) AS minute, 1 AS n FROM added
-                        WHERE state IN ('succeeded', 'failed', 'cancelled')
                         UNION ALL
-                        SELECT queue, state, date_trunc('minute', finished_at), -1 FROM removed
-                        WHERE state IN ('succeeded', 'failed', 'cancelled')) c
+                        SELECT queue, state, date_trunc('minute', finished_at), -1 FROM removed) c
                     GROUP BY 1, 2, 3 HAVING sum(n) <> 0;
                 END IF;
                 RETURN NULL;
             END $$;
 
-            CREATE FUNCTION jobplatform.reset_finished_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE FUNCTION jobplatform.reset_job_counts() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                DELETE FROM jobplatform.finished_count_changes;
-                DELETE FROM jobplatform.finished_counts;
+                DELETE FROM jobplatform.job_count_changes;
+                DELETE FROM jobplatform.job_counts;
                 DELETE FROM jobplatform.finished_minutes;
                 RETURN NULL;
             END $$;
 
-            CREATE TRIGGER finished_counts_insert AFTER INSERT ON jobplatform.jobs
-                REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_finished();
-            CREATE TRIGGER finished_counts_update AFTER UPDATE ON jobplatform.jobs
-                REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_finished();
-            CREATE TRIGGER finished_counts_delete AFTER DELETE ON jobplatform.jobs
-                REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_finished();
-            CREATE TRIGGER finished_counts_truncate AFTER TRUNCATE ON jobplatform.jobs
-                FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.reset_finished_counts();
+            CREATE TRIGGER job_counts_insert AFTER INSERT ON jobplatform.jobs
+                REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_jobs();
+            CREATE TRIGGER job_counts_update AFTER UPDATE ON jobplatform.jobs
+                REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_jobs();
+            CREATE TRIGGER job_counts_delete AFTER DELETE ON jobplatform.jobs
+                REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.count_jobs();
+            CREATE TRIGGER job_counts_truncate AFTER TRUNCATE ON jobplatform.jobs
+                FOR EACH STATEMENT EXECUTE FUNCTION jobplatform.reset_job_counts();
 
-            INSERT INTO jobplatform.finished_counts (queue, state, n)
-            SELECT queue, state, count(*) FROM jobplatform.jobs WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state;
+            UPDATE jobplatform.jobs SET state = 'scheduled' WHERE state = 'enqueued' AND run_at > now();
+            INSERT INTO jobplatform.job_counts (queue, state, n)
+            SELECT queue, state, count(*) FROM jobplatform.jobs GROUP BY queue, state;
             INSERT INTO jobplatform.finished_minutes (minute, state, n)
             SELECT date_trunc('minute', finished_at), state, count(*) FROM jobplatform.jobs
             WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY 1, 2;
-
-            UPDATE jobplatform.jobs SET state = 'scheduled' WHERE state = 'enqueued' AND run_at > now();
+            -- The UPDATE above went through the trigger, and the counts just taken include it.
+            DELETE FROM jobplatform.job_count_changes;
             DROP INDEX jobplatform.ix_jobs_due;
             CREATE INDEX ix_jobs_due ON jobplatform.jobs (queue, type, priority DESC, run_at, id) WHERE state = 'enqueued';
             CREATE INDEX ix_jobs_scheduled ON jobplatform.jobs (queue, run_at) WHERE state = 'scheduled';
@@ -97,14 +95,14 @@ public sealed class HistoryAtScale : Migration
     protected override void Down(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.Sql("""
-            DROP TRIGGER finished_counts_insert ON jobplatform.jobs;
-            DROP TRIGGER finished_counts_update ON jobplatform.jobs;
-            DROP TRIGGER finished_counts_delete ON jobplatform.jobs;
-            DROP TRIGGER finished_counts_truncate ON jobplatform.jobs;
-            DROP FUNCTION jobplatform.count_finished();
-            DROP FUNCTION jobplatform.reset_finished_counts();
-            DROP TABLE jobplatform.finished_count_changes;
-            DROP TABLE jobplatform.finished_counts;
+            DROP TRIGGER job_counts_insert ON jobplatform.jobs;
+            DROP TRIGGER job_counts_update ON jobplatform.jobs;
+            DROP TRIGGER job_counts_delete ON jobplatform.jobs;
+            DROP TRIGGER job_counts_truncate ON jobplatform.jobs;
+            DROP FUNCTION jobplatform.count_jobs();
+            DROP FUNCTION jobplatform.reset_job_counts();
+            DROP TABLE jobplatform.job_count_changes;
+            DROP TABLE jobplatform.job_counts;
             DROP TABLE jobplatform.finished_minutes;
             DROP INDEX jobplatform.ix_jobs_finished;
             CREATE INDEX ix_jobs_finished ON jobplatform.jobs (finished_at) WHERE state IN ('succeeded','failed','cancelled');

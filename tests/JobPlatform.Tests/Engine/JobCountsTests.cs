@@ -7,12 +7,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace JobPlatform.Tests.Engine;
 
 /// <summary>
-/// The queues' counts and the throughput per minute the dashboard shows are read from counts the database keeps for
-/// finished jobs (issue 18), not from the history: they must equal a count of the jobs after every way a job can
-/// enter or leave a finished state, folded or not, with several servers finishing jobs at once.
+/// The queues' counts, the depth gauge and the throughput per minute the dashboard shows are read from counts the
+/// database keeps (issue 18), not from the jobs: they must equal a count of the jobs after every way a job can be
+/// added, move or go (enqueue, claim, outcome, cancel, skipped continuation, retry, delete, retention, hand edit,
+/// truncate), folded or not, with several servers at work at once.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class FinishedCountsTests(PostgresFixture postgres)
+public sealed class JobCountsTests(PostgresFixture postgres)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -23,7 +24,7 @@ public sealed class FinishedCountsTests(PostgresFixture postgres)
     }, o => (o.ServerName, o.Queues, o.Concurrency) = (name, ["default", "other"], 8));
 
     [Fact]
-    public async Task Queue_counts_equal_a_count_of_the_jobs_through_every_way_in_and_out_of_a_finished_state()
+    public async Task Queue_counts_equal_a_count_of_the_jobs_through_every_way_a_job_is_added_moved_or_removed()
     {
         var db = await postgres.CreateDatabaseAsync();
         await using var first = await StartAsync(db, "first");
@@ -57,14 +58,14 @@ public sealed class FinishedCountsTests(PostgresFixture postgres)
         var cleaner = first.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<JobCleaner>().Single();
         await cleaner.CleanAsync(new RetentionOptions { Succeeded = TimeSpan.Zero, BatchSize = 150 }, CancellationToken.None);
         await AssertCountsAsync(first, db, "retention");
-        Assert.True(await first.WithStoreAsync(s => s.FoldFinishedCountsAsync(CancellationToken.None)) > 0, "nothing to fold");
-        Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.finished_count_changes"));
+        Assert.True(await first.WithStoreAsync(s => s.FoldJobCountsAsync(CancellationToken.None)) > 0, "nothing to fold");
+        Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.job_count_changes"));
         await Sql.ExecuteAsync(db, "UPDATE jobplatform.jobs SET state = 'failed', queue = 'edited' WHERE state = 'cancelled'");
         await AssertCountsAsync(first, db, "a hand edit after a fold");
 
         // Folds racing each other and the servers' own folds lose nothing and count nothing twice.
         await second.WithClientAsync(c => c.EnqueueManyAsync("echo", Enumerable.Range(0, 300).Select(i => new EchoPayload($"{i}"))));
-        var folds = Enumerable.Range(0, 20).Select(_ => Task.Run(() => first.WithStoreAsync(s => s.FoldFinishedCountsAsync(CancellationToken.None))));
+        var folds = Enumerable.Range(0, 20).Select(_ => Task.Run(() => first.WithStoreAsync(s => s.FoldJobCountsAsync(CancellationToken.None))));
         await Task.WhenAll(folds);
         await Sql.WaitUntilAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'succeeded'", 300);
         await AssertCountsAsync(first, db, "racing folds");
@@ -73,17 +74,19 @@ public sealed class FinishedCountsTests(PostgresFixture postgres)
         await AssertCountsAsync(first, db, "a truncate");
     }
 
-    /// <summary>The finished counts the client reports per queue equal a count of the jobs.</summary>
+    /// <summary>The counts the client and the depth gauge report per queue and state equal a count of the jobs.</summary>
     private static async Task AssertCountsAsync(EngineHost host, string db, string after)
     {
-        var truth = (await Sql.StringsAsync(db, """
-            SELECT queue || ' ' || state || ' ' || count(*) FROM jobplatform.jobs
-            WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY queue, state
-            """)).Order(StringComparer.Ordinal).ToList();
+        var truth = (await Sql.StringsAsync(db, "SELECT queue || ' ' || state || ' ' || count(*) FROM jobplatform.jobs GROUP BY queue, state"))
+            .Order(StringComparer.Ordinal).ToList();
         var reported = (await host.WithClientAsync(c => c.GetQueuesAsync()))
-            .SelectMany(q => q.Counts.Where(c => c.Key is "succeeded" or "failed" or "cancelled").Select(c => $"{q.Queue} {c.Key} {c.Value}"))
+            .SelectMany(q => q.Counts.Select(c => $"{q.Queue} {c.Key} {c.Value}"))
             .Order(StringComparer.Ordinal).ToList();
         Assert.True(truth.SequenceEqual(reported), $"after {after}: counted [{string.Join(", ", truth)}], reported [{string.Join(", ", reported)}]");
+        var gauge = (await host.WithStoreAsync(s => s.CountUnfinishedAsync(CancellationToken.None)))
+            .Where(r => r.Count > 0).Select(r => $"{r.Queue} {r.State} {r.Count}").Order(StringComparer.Ordinal).ToList();
+        var unfinished = truth.Where(t => t.Split(' ')[1] is "scheduled" or "enqueued" or "processing" or "awaiting").ToList();
+        Assert.True(unfinished.SequenceEqual(gauge), $"after {after}: counted [{string.Join(", ", unfinished)}], the gauge [{string.Join(", ", gauge)}]");
 
         var perMinute = await Sql.StringsAsync(db, """
             SELECT to_char(minute AT TIME ZONE 'UTC', 'HH24:MI') || ' ' || count(*) FILTER (WHERE state = 'succeeded')
