@@ -5,7 +5,8 @@ using Npgsql;
 namespace JobPlatform.Benchmarks.Scale;
 
 /// <summary>
-/// <c>profile [--jobs 300000] [--concurrency 200]</c>: where a no-op drain's time goes. A temporary PostgreSQL with
+/// <c>profile [--jobs 300000] [--concurrency 200] [--drop-index name,…] [--without-count-triggers]</c>: where a no-op
+/// drain's time goes (the last two show what an index or the counting triggers cost, by their absence). A temporary PostgreSQL with
 /// <c>pg_stat_statements</c>; a backlog drained by one worker in this process; then the cost per job: this process's
 /// CPU, PostgreSQL's CPU (its processes, from /proc), transactions and WAL bytes, and the statements by total time
 /// with their calls per job. For the .NET side, record the same run with <c>dotnet-trace collect</c>.
@@ -22,6 +23,11 @@ public static class ProfileCommand
         var db = await server.CreateDatabaseAsync("profile", maxPoolSize: 300);
         await ExecuteAsync(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         await ScaleHost.RegisterAsync(db);
+        // What a part of the schema costs, by its absence (for a comparison; the engine is not correct without them).
+        foreach (var index in (Arg("--drop-index") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+            await ExecuteAsync(db, $"DROP INDEX jobplatform.{index}");
+        if (args.Contains("--without-count-triggers"))
+            await ExecuteAsync(db, "ALTER TABLE jobplatform.jobs DISABLE TRIGGER job_counts_insert, DISABLE TRIGGER job_counts_update, DISABLE TRIGGER job_counts_delete");
         await using (var client = await EngineHost.StartClientAsync(db))
             for (var from = 0; from < jobs; from += 100_000)
             {

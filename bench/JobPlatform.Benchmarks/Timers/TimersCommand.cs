@@ -120,10 +120,14 @@ public static class TimersCommand
         {
             ("job list, no filter", new JobQuery()),
             ("job list, failed", new JobQuery { State = JobState.Failed }),
+            ("job list, cancelled", new JobQuery { State = JobState.Cancelled }),
             ("job list, processing", new JobQuery { State = JobState.Processing }),
+            ("job list, scheduled", new JobQuery { State = JobState.Scheduled }),
+            ("job list, awaiting", new JobQuery { State = JobState.Awaiting }),
             ("job list, enqueued on one queue", new JobQuery { State = JobState.Enqueued, Queue = "queue-7" }),
             ("job list, one queue", new JobQuery { Queue = "queue-7" }),
             ("job list, one type", new JobQuery { Type = "type-3" }),
+            ("job list, a rare type (100 jobs over the week)", new JobQuery { Type = "rare" }),
             ("job list, created in the last hour", new JobQuery { CreatedFrom = hourAgo }),
             ("job list, failed, one type, created in the last hour", new JobQuery { State = JobState.Failed, Type = "type-3", CreatedFrom = hourAgo }),
         })
@@ -186,6 +190,8 @@ public static class TimersCommand
             UPDATE jobplatform.jobs SET parent_id = (SELECT id FROM jobplatform.jobs WHERE state = 'enqueued' LIMIT 1), continue_on = 'succeeded'
             WHERE state = 'awaiting';
             """);
+        // A type with few jobs, spread over the week: a filter that matches little.
+        await Execute("UPDATE jobplatform.jobs SET type = 'rare' WHERE id IN (SELECT id FROM jobplatform.jobs TABLESAMPLE BERNOULLI (0.001) WHERE state = 'failed' LIMIT 100)");
         await Execute("VACUUM ANALYZE jobplatform.jobs");
         await Execute("CHECKPOINT");
     }

@@ -67,6 +67,11 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.HasIndex(j => new { j.State, j.FinishedAt })
                 .HasDatabaseName("ix_jobs_finished")
                 .HasFilter("state IN ('succeeded','failed','cancelled')");
+            // The job list filtered by a finished state, newest first: without it, listing failed jobs walked every
+            // newer succeeded one (10.7 s at 10M rows). One entry per job, written when it finishes.
+            job.HasIndex(j => new { j.State, j.Id })
+                .HasDatabaseName("ix_jobs_finished_list")
+                .HasFilter("state IN ('succeeded','failed','cancelled')");
             job.Property(j => j.Tags).HasDefaultValueSql("'{}'");
             // Continuations waiting for a parent are found by it when the parent ends.
             job.HasIndex(j => j.ParentId)

@@ -9,7 +9,8 @@ namespace JobPlatform.Jobs.Storage.Migrations;
 /// <item>Claims read one range of <c>ix_jobs_due</c> per queue and type, which holds enqueued jobs only; jobs due
 /// later are <c>scheduled</c>, in <c>ix_jobs_scheduled</c>, until a claim on their queue moves them. Jobs an earlier
 /// version enqueued with a later due time become scheduled here.</item>
-/// <item>Retention reads one range of <c>ix_jobs_finished</c> per state.</item>
+/// <item>Retention reads one range of <c>ix_jobs_finished</c> per state; the job list of one finished state reads
+/// one range of <c>ix_jobs_finished_list</c>, newest first.</item>
 /// <item>Jobs per queue and state, and finished jobs per minute and state, are kept by statement triggers (see
 /// <c>JobStore.Counts.cs</c>), counted once here from the jobs. The triggers are created first: creating one locks
 /// the table against writes until this migration commits, so no job changes between the count and the triggers.</item>
@@ -89,6 +90,7 @@ public sealed class HistoryAtScale : Migration
             CREATE INDEX ix_jobs_scheduled ON jobplatform.jobs (queue, run_at) WHERE state = 'scheduled';
             DROP INDEX jobplatform.ix_jobs_finished;
             CREATE INDEX ix_jobs_finished ON jobplatform.jobs (state, finished_at) WHERE state IN ('succeeded','failed','cancelled');
+            CREATE INDEX ix_jobs_finished_list ON jobplatform.jobs (state, id) WHERE state IN ('succeeded','failed','cancelled');
             """);
     }
 
@@ -104,6 +106,7 @@ public sealed class HistoryAtScale : Migration
             DROP TABLE jobplatform.job_count_changes;
             DROP TABLE jobplatform.job_counts;
             DROP TABLE jobplatform.finished_minutes;
+            DROP INDEX jobplatform.ix_jobs_finished_list;
             DROP INDEX jobplatform.ix_jobs_finished;
             CREATE INDEX ix_jobs_finished ON jobplatform.jobs (finished_at) WHERE state IN ('succeeded','failed','cancelled');
             DROP INDEX jobplatform.ix_jobs_scheduled;

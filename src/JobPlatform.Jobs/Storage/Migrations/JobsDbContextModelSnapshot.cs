@@ -256,6 +256,10 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasDatabaseName("ix_jobs_finished")
                         .HasFilter("state IN ('succeeded','failed','cancelled')");
 
+                    b.HasIndex("State", "Id")
+                        .HasDatabaseName("ix_jobs_finished_list")
+                        .HasFilter("state IN ('succeeded','failed','cancelled')");
+
                     b.HasIndex("LeaseExpiresAt")
                         .HasDatabaseName("ix_jobs_leases")
                         .HasFilter("state = 'processing'");
