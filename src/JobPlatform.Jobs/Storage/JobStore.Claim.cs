@@ -41,14 +41,29 @@ public sealed partial class JobStore
     public async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter)> ClaimDueAsync(
         string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var (jobs, retryAfter, guarded) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
+        var (jobs, retryAfter, guarded, promoted) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
         // The claim statement checks the guard again, in its own snapshot: jobs it claimed have guarded tokens, even
         // when the guard was missing at the first look and another server restored it in between. They are this
         // server's now; dropping them would leave them claimed by nobody running them until their lease ran out.
-        if (guarded || jobs.Count > 0) return (jobs, retryAfter);
-        await GuardFencingTokensAsync(cancellationToken);
-        (jobs, retryAfter, _) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
+        if (!guarded && jobs.Count == 0)
+        {
+            await GuardFencingTokensAsync(cancellationToken);
+            (jobs, retryAfter, _, promoted) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
+        }
+        // A catch-up (a queue resumed, servers back after an outage): the promotion was cut at its cap, oldest first,
+        // so a higher-priority job due later than the first thousand may still wait as scheduled. Promote the rest now,
+        // a thousand per statement, so the next claim chooses among all the due jobs by priority.
+        while (promoted == PromotedPerClaim) promoted = await PromoteAsync(queue, cancellationToken);
         return (jobs, retryAfter);
+    }
+
+    /// <summary>Moves up to <see cref="PromotedPerClaim"/> due jobs of the queue to enqueued (its own transaction); returns how many.</summary>
+    private async Task<int> PromoteAsync(string queue, CancellationToken cancellationToken)
+    {
+        await using var command = await CreateCommandAsync(PromoteSql, cancellationToken);
+        command.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", 0)); // wake the other servers for whatever it moved
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>
@@ -71,13 +86,12 @@ public sealed partial class JobStore
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter, bool Guarded)> TryClaimAsync(
+    private async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter, bool Guarded, int Promoted)> TryClaimAsync(
         string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         var claimSql = ClaimSql(types.Count);
         await using var batch = await CreateBatchAsync(cancellationToken,
             "SELECT set_config('synchronous_commit', 'off', true), EXISTS (SELECT 1 FROM jobplatform.token_guard)",
-            PromoteSql,
             $"""
             SELECT set_config('{LockedTypesSetting}', COALESCE(array_agg(name), ARRAY[]::text[])::text, true) FROM (
                 SELECT name FROM jobplatform.job_types
@@ -85,6 +99,9 @@ public sealed partial class JobStore
                 ORDER BY name
                 FOR UPDATE) locked
             """,
+            // After the lock statement, which may wait: a job that came due while it waited is promoted and competes
+            // on priority in this claim (promotion itself never waits, SKIP LOCKED).
+            PromoteSql,
             claimSql,
             $"""
             SELECT min(extract(epoch FROM w.oldest + t.rate_interval - statement_timestamp()))::float8
@@ -94,11 +111,14 @@ public sealed partial class JobStore
                 WHERE s.type = t.name AND s.started_at > statement_timestamp() - t.rate_interval) w
             WHERE t.name = ANY(@types) AND t.rate_limit IS NOT NULL AND w.starts >= t.rate_limit
             """);
-        var promote = batch.BatchCommands[1].Parameters;
-        promote.Add(new NpgsqlParameter<string>("queue", queue));
-        promote.Add(new NpgsqlParameter<int>("limit", limit));
-        foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>().Skip(2))
+        foreach (var command in batch.BatchCommands.Cast<NpgsqlBatchCommand>().Skip(1))
         {
+            if (command.CommandText == PromoteSql)
+            {
+                command.Parameters.Add(new NpgsqlParameter<string>("queue", queue));
+                command.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+                continue;
+            }
             command.Parameters.Add(new NpgsqlParameter<string[]>("types", [.. types]));
             if (command.CommandText != claimSql) continue;
             command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
@@ -115,14 +135,16 @@ public sealed partial class JobStore
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var guarded = reader.GetBoolean(1);
-        await reader.NextResultAsync(cancellationToken); // the promotion's wake-up, if any
         await reader.NextResultAsync(cancellationToken); // the locked types' names, noted for the claim statement
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var promoted = reader.GetInt32(0);
         await reader.NextResultAsync(cancellationToken);
         var claimed = await ReadClaimedAsync(reader, limit, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
         TimeSpan? retryAfter = await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
             ? TimeSpan.FromSeconds(Math.Max(0.001, reader.GetDouble(0))) : null;
-        return (claimed, retryAfter, guarded);
+        return (claimed, retryAfter, guarded, promoted);
     }
 
     /// <summary>
@@ -141,8 +163,9 @@ public sealed partial class JobStore
     /// <c>ix_jobs_scheduled</c> (queue, due time), so a claim never walks past them: <c>ix_jobs_due</c> holds
     /// enqueued jobs only, all of them due. Rows another transaction holds are skipped (the next claim takes them).
     /// When it moved more jobs than this claim takes, the other servers are woken (at commit) to take the rest.
-    /// Oldest first means that during a catch-up an older low-priority job is promoted before a newer
-    /// high-priority one; priority orders the jobs once they are enqueued.
+    /// It runs after the claim's lock statement, so a job that came due while that waited is promoted too. A promotion
+    /// cut at its cap (a catch-up) is followed, after the claim, by more until all due jobs are enqueued, so priority
+    /// orders all of them from the next claim on.
     /// </summary>
     internal static readonly string PromoteSql = $"""
         WITH due AS (
@@ -155,7 +178,7 @@ public sealed partial class JobStore
         promoted AS (
             -- By primary key (an array, not a join: a join of up to 1,000 rows may be planned as a table scan).
             UPDATE jobplatform.jobs j SET state = 'enqueued' WHERE j.id = ANY(ARRAY(SELECT id FROM due)) RETURNING 1)
-        SELECT CASE WHEN count(*) > @limit THEN pg_notify('{EnqueuedChannel}', '') END FROM promoted
+        SELECT count(*)::int, CASE WHEN count(*) > @limit THEN pg_notify('{EnqueuedChannel}', '') END FROM promoted
         """;
 
     /// <summary>How many jobs that came due one claim moves to <c>enqueued</c> at most (see <see cref="PromoteSql"/>).</summary>

@@ -25,7 +25,17 @@ public static class SchemaMigrator
             try
             {
                 await MoveHistoryFromPublicAsync(db, cancellationToken);
-                await db.Database.MigrateAsync(cancellationToken);
+                // A migration may rebuild indexes of a large table: no command timeout (the host's stop still cancels).
+                var timeout = db.Database.GetCommandTimeout();
+                db.Database.SetCommandTimeout(TimeSpan.Zero);
+                try
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
+                finally
+                {
+                    db.Database.SetCommandTimeout(timeout);
+                }
             }
             finally
             {

@@ -3,6 +3,7 @@ using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Handlers;
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Tests.Engine;
+using JobPlatform.Testing;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -134,5 +135,49 @@ public sealed class ClaimPriorityAndLimitsTests(PostgresFixture postgres)
 
         var claimed = Assert.Single(await claim.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(urgent, claimed.Id);
+    }
+
+    [Fact]
+    public async Task A_delayed_job_that_came_due_while_the_claim_waited_for_a_limit_lock_wins_on_priority()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var client = await EngineHost.StartAsync(db); // no processing: the test makes the only claim
+        await JobTypeLock.RegisterAsync(client,
+            new JobTypeRecord { Name = "plain", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}" },
+            new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 });
+        await client.EnqueueAsync("plain", new EchoPayload("low"));
+        var urgent = await client.EnqueueAsync("limited", new EchoPayload("urgent"),
+            new EnqueueOptions { Priority = 10, Delay = TimeSpan.FromMilliseconds(500) });
+        await client.GuardFencingTokensAsync(); // one try, no second
+
+        await using var typeLock = await JobTypeLock.HoldAsync(db, "limited");
+        var claim = client.WithStoreAsync(s => s.ClaimAsync("claimer", "default", ["limited", "plain"], 1, TimeSpan.FromSeconds(30), CancellationToken.None));
+        await typeLock.WaitForWaiterAsync();
+        await Task.Delay(800); // the urgent job comes due while the claim waits
+        await typeLock.ReleaseAsync();
+
+        var claimed = Assert.Single(await claim.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(urgent, claimed.Id);
+    }
+
+    [Fact]
+    public async Task After_a_catch_up_the_next_claim_chooses_among_all_the_due_jobs_by_priority()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await using var client = await EngineHost.StartAsync(db);
+        await JobTypeLock.RegisterAsync(client, new JobTypeRecord { Name = "plain", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}" });
+        await client.GuardFencingTokensAsync();
+        // A queue that nobody served for a while: 2,500 jobs came due, oldest first, then a high-priority one.
+        await Sql.ExecuteAsync(db, QueryPlans.InsertJobs("plain", "scheduled", 0, "now() - interval '1 hour'", 2_500));
+        await Sql.ExecuteAsync(db, QueryPlans.InsertJobs("plain", "scheduled", 10, "now() - interval '1 second'", 1, "urgent"));
+
+        Task<IReadOnlyList<ClaimedJob>> ClaimOneAsync() =>
+            client.WithStoreAsync(s => s.ClaimAsync("claimer", "default", ["plain"], 1, TimeSpan.FromSeconds(30), CancellationToken.None));
+        var first = Assert.Single(await ClaimOneAsync());   // from the oldest thousand promoted
+        var second = Assert.Single(await ClaimOneAsync());
+
+        Assert.DoesNotContain("urgent", first.Payload);
+        Assert.Contains("urgent", second.Payload);
+        Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'scheduled'"));
     }
 }

@@ -12,9 +12,11 @@ namespace JobPlatform.Jobs.Storage.Migrations;
 /// <item>Retention reads one range of <c>ix_jobs_finished</c> per state; the job list of one finished state reads
 /// one range of <c>ix_jobs_finished_list</c>, newest first.</item>
 /// <item>Jobs per queue and state, and finished jobs per minute and state, are kept by statement triggers (see
-/// <c>JobStore.Counts.cs</c>), counted once here from the jobs. The triggers are created first: creating one locks
-/// the table against writes until this migration commits, so no job changes between the count and the triggers.</item>
+/// <c>JobStore.Counts.cs</c>), counted once here from the jobs, under the table's lock: no job changes between the
+/// count and the triggers.</item>
 /// </list>
+/// The table is locked (reads too) until the migration commits: its indexes over unfinished jobs are rebuilt, and
+/// two over finished jobs built, each a read of the whole table.
 /// </summary>
 [DbContext(typeof(JobsDbContext))]
 [Migration("20261201020000_HistoryAtScale")]
@@ -23,6 +25,9 @@ public sealed class HistoryAtScale : Migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.Sql("""
+            -- The whole table at once, first: the index rebuilds below need it alone, and taking it in steps (the
+            -- triggers' lock, then the drops') could deadlock with a transaction that reads jobs, then enqueues.
+            LOCK TABLE jobplatform.jobs IN ACCESS EXCLUSIVE MODE;
             CREATE TABLE jobplatform.job_counts (
                 queue text NOT NULL,
                 state text NOT NULL,
@@ -82,7 +87,7 @@ public sealed class HistoryAtScale : Migration
             SELECT queue, state, count(*) FROM jobplatform.jobs GROUP BY queue, state;
             INSERT INTO jobplatform.finished_minutes (minute, state, n)
             SELECT date_trunc('minute', finished_at), state, count(*) FROM jobplatform.jobs
-            WHERE state IN ('succeeded', 'failed', 'cancelled') GROUP BY 1, 2;
+            WHERE state IN ('succeeded', 'failed', 'cancelled') AND finished_at IS NOT NULL GROUP BY 1, 2;
             -- The UPDATE above went through the trigger, and the counts just taken include it.
             DELETE FROM jobplatform.job_count_changes;
             DROP INDEX jobplatform.ix_jobs_due;
