@@ -205,8 +205,10 @@ public static class TimersCommand
         FROM generate_series({{from}}, {{to - 1}}) i
         CROSS JOIN LATERAL (SELECT md5(i::text) AS h) h
         CROSS JOIN LATERAL (SELECT {{state}} AS state) s
-        CROSS JOIN LATERAL (SELECT f AS finished, COALESCE(f, now() - random() * interval '1 hour') - interval '1 second' AS created
-                            FROM (SELECT ({{finishedAt}})::timestamptz AS f) x) c
+        -- Each row's own times: the i - i makes the subquery refer to the row, so random() is drawn per row (an
+        -- uncorrelated subquery would be run once, and a million jobs would share one time).
+        CROSS JOIN LATERAL (SELECT f AS finished, COALESCE(f, now() - random() * interval '1 hour' + (i - i) * interval '1 s') - interval '1 second' AS created
+                            FROM (SELECT ({{finishedAt}})::timestamptz + (i - i) * interval '1 s' AS f) x) c
         """;
 
     private static async Task<string> SizesAsync(string db)
