@@ -52,8 +52,17 @@ public sealed partial class JobStore
         }
         // A catch-up (a queue resumed, servers back after an outage): the promotion was cut at its cap, oldest first,
         // so a higher-priority job due later than the first thousand may still wait as scheduled. Promote the rest now,
-        // a thousand per statement, so the next claim chooses among all the due jobs by priority.
-        while (promoted == PromotedPerClaim) promoted = await PromoteAsync(queue, cancellationToken);
+        // a thousand per statement, so the next claim chooses among all the due jobs by priority. Best effort: the
+        // jobs claimed above are this server's whatever happens here (thrown away, they would sit claimed by nobody
+        // until their lease ran out), and the next claim promotes what this left.
+        try
+        {
+            while (promoted == PromotedPerClaim && !cancellationToken.IsCancellationRequested)
+                promoted = await PromoteAsync(queue, CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+        }
         return (jobs, retryAfter);
     }
 
