@@ -73,10 +73,29 @@ public static partial class QueryPlans
         FROM generate_series(1, {{count}}) i;
         """;
 
+    /// <summary>Index blocks one scan may touch when it reads only what it needs: a root, an inner page or two and a leaf or two, with room to spare.</summary>
+    public const int BlocksPerScan = 12;
+
     public static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    /// <summary>The first column of every row, as text.</summary>
+    public static async Task<List<string>> StringsAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
     }
 
     [GeneratedRegex("@([a-z_]+)")]

@@ -118,11 +118,8 @@ public sealed class ClaimPriorityAndLimitsTests(PostgresFixture postgres)
     [Fact]
     public async Task A_claim_that_waited_for_a_limit_lock_takes_jobs_that_became_due_meanwhile()
     {
-        var db = await postgres.CreateDatabaseAsync();
-        await using var client = await EngineHost.StartAsync(db); // no processing: the test makes the only claim
-        await JobTypeLock.RegisterAsync(client,
-            new JobTypeRecord { Name = "plain", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}" },
-            new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 });
+        var (db, client) = await ClaimerOfPlainAndLimitedAsync();
+        await using var _ = client;
         await client.EnqueueAsync("plain", new EchoPayload("low"));
         await client.GuardFencingTokensAsync(); // one try, no second
 
@@ -140,11 +137,8 @@ public sealed class ClaimPriorityAndLimitsTests(PostgresFixture postgres)
     [Fact]
     public async Task A_delayed_job_that_came_due_while_the_claim_waited_for_a_limit_lock_wins_on_priority()
     {
-        var db = await postgres.CreateDatabaseAsync();
-        await using var client = await EngineHost.StartAsync(db); // no processing: the test makes the only claim
-        await JobTypeLock.RegisterAsync(client,
-            new JobTypeRecord { Name = "plain", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}" },
-            new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 });
+        var (db, client) = await ClaimerOfPlainAndLimitedAsync();
+        await using var _ = client;
         await client.EnqueueAsync("plain", new EchoPayload("low"));
         var urgent = await client.EnqueueAsync("limited", new EchoPayload("urgent"),
             new EnqueueOptions { Priority = 10, Delay = TimeSpan.FromMilliseconds(500) });
@@ -179,5 +173,16 @@ public sealed class ClaimPriorityAndLimitsTests(PostgresFixture postgres)
         Assert.DoesNotContain("urgent", first.Payload);
         Assert.Contains("urgent", second.Payload);
         Assert.Equal(0, await Sql.ScalarAsync(db, "SELECT count(*) FROM jobplatform.jobs WHERE state = 'scheduled'"));
+    }
+
+    /// <summary>A client only (the test makes the only claim) on a fresh database, with "plain" and "limited" (at most 5) registered.</summary>
+    private async Task<(string Db, EngineHost Client)> ClaimerOfPlainAndLimitedAsync()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var client = await EngineHost.StartAsync(db);
+        await JobTypeLock.RegisterAsync(client,
+            new JobTypeRecord { Name = "plain", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}" },
+            new JobTypeRecord { Name = "limited", Queue = "default", MaxAttempts = 1, PayloadSchema = "{}", ConcurrencyLimit = 5 });
+        return (db, client);
     }
 }

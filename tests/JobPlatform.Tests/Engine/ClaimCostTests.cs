@@ -17,9 +17,6 @@ public sealed class ClaimCostTests(PostgresFixture postgres)
 {
     private const int Backlog = 20_000;
 
-    /// <summary>Index blocks one scan may touch: a root, an inner page or two and a leaf or two, with room to spare.</summary>
-    private const int BlocksPerScan = 12;
-
     [Theory]
     [InlineData("force_custom_plan")]
     [InlineData("force_generic_plan")]
@@ -73,14 +70,4 @@ public sealed class ClaimCostTests(PostgresFixture postgres)
         ["queue"] = ("text", "'default'"), ["limit"] = ("int", "100"), ["types"] = ("text[]", "'{plain,limited,bulk}'"),
         ["owner"] = ("text", "'test'"), ["lease"] = ("interval", "'30 seconds'"),
     };
-
-    private static async Task<List<string>> StringsAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
-        return rows;
-    }
-
 }

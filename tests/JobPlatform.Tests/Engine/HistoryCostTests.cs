@@ -15,9 +15,6 @@ public sealed class HistoryCostTests(PostgresFixture postgres)
 {
     private const int History = 20_000;
 
-    /// <summary>Index blocks one scan may touch: a root, an inner page or two and a leaf or two, with room to spare.</summary>
-    private const int BlocksPerScan = 12;
-
     private static readonly Dictionary<string, (string Type, string Value)> Values = new()
     {
         ["state"] = ("text", "'succeeded'"), ["keep"] = ("interval", "'1 hour'"), ["batch"] = ("int", "1000"),
@@ -66,11 +63,5 @@ public sealed class HistoryCostTests(PostgresFixture postgres)
             foreach (var scan in scans.Where(s => s.Index?.StartsWith("ix_jobs") == true))
                 Assert.True(scan.Blocks <= BlocksPerScan, $"{name} touched {scan.Blocks} blocks in one scan ({scan.Node} {scan.Index}):\n{plan}");
         }
-    }
-
-    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 }
