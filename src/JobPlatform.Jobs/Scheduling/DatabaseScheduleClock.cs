@@ -11,4 +11,6 @@ public sealed class DatabaseScheduleClock(IServiceScopeFactory scopeFactory) : I
         await using var scope = scopeFactory.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<JobStore>().DatabaseNowAsync(cancellationToken);
     }
+
+    public bool IsDatabaseClock => true;
 }

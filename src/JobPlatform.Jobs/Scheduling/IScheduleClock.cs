@@ -8,4 +8,10 @@ namespace JobPlatform.Jobs.Scheduling;
 public interface IScheduleClock
 {
     Task<DateTimeOffset> NowAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <see cref="NowAsync"/> reads the database's clock, so that a time a statement read from it may stand
+    /// in for a call (an idle scheduler then spends one round trip a tick, not two).
+    /// </summary>
+    bool IsDatabaseClock => false;
 }

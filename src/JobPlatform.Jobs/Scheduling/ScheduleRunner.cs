@@ -11,12 +11,15 @@ namespace JobPlatform.Jobs.Scheduling;
 /// <summary>
 /// Runs on every worker; the one that holds the scheduler lease leads and fires due schedules. Each tick
 /// the leader renews the lease and the others try to take it, so when the leader dies another leads within
-/// the lease duration (plus a tick). Leading is only about work: exactly-once firing does not depend on it
-/// (see <see cref="ScheduleFirer"/>).
+/// the lease duration (plus a tick). The same statement says when the first schedule is due, so an idle
+/// round is one transaction; the leader fires only when something is due, and sleeps until then (at most a
+/// tick, so that schedules added meanwhile are seen). Leading is only about work: exactly-once firing does
+/// not depend on it (see <see cref="ScheduleFirer"/>).
 /// </summary>
 public sealed partial class ScheduleRunner(
     IServiceScopeFactory scopeFactory,
     ScheduleFirer firer,
+    IScheduleClock clock,
     TimeProvider time,
     IOptions<SchedulingOptions> options,
     IOptions<ProcessingOptions> processing,
@@ -41,8 +44,8 @@ public sealed partial class ScheduleRunner(
                 var wait = tick;
                 try
                 {
-                    await HoldLeaseAsync(stoppingToken);
-                    if (IsLeader && await firer.FireDueAsync(stoppingToken) is { } untilNext)
+                    var round = await HoldLeaseAsync(stoppingToken);
+                    if (IsLeader && round.NextDue is { } next && await UntilNextAsync(round, next, stoppingToken) is { } untilNext)
                         wait = TimeSpan.FromTicks(Math.Clamp(untilNext.Ticks, TimeSpan.FromMilliseconds(5).Ticks, tick.Ticks));
                     failures.Succeeded();
                 }
@@ -76,15 +79,23 @@ public sealed partial class ScheduleRunner(
         IsLeader = false;
     }
 
-    private async Task HoldLeaseAsync(CancellationToken cancellationToken)
+    /// <summary>Fires what is due, if anything; returns how long until the next schedule is due (null: none is).</summary>
+    private async Task<TimeSpan?> UntilNextAsync(SchedulerRound round, DateTimeOffset next, CancellationToken cancellationToken)
+    {
+        var now = clock.IsDatabaseClock ? round.DatabaseNow : await clock.NowAsync(cancellationToken);
+        return next > now ? next - now : await firer.FireDueAsync(cancellationToken);
+    }
+
+    private async Task<SchedulerRound> HoldLeaseAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
-        var term = await scope.ServiceProvider.GetRequiredService<JobStore>()
+        var round = await scope.ServiceProvider.GetRequiredService<JobStore>()
             .HoldLeaseAsync(LeaseName, _server, options.Value.LeaseDuration, cancellationToken);
-        var leads = term is not null;
-        if (leads && !IsLeader) LogLeading(_server, term!.Value);
+        var leads = round.Term is not null;
+        if (leads && !IsLeader) LogLeading(_server, round.Term!.Value);
         else if (!leads && IsLeader) LogLostLead(_server);
         IsLeader = leads;
+        return round;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handing over the scheduler's lead failed; another server leads when the lease runs out")]
@@ -95,7 +106,4 @@ public sealed partial class ScheduleRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Server {Server} no longer leads the scheduler")]
     private partial void LogLostLead(string server);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler round failed; trying again at the next tick")]
-    private partial void LogRoundFailed(Exception exception);
 }

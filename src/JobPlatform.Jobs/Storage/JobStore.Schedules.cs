@@ -51,22 +51,32 @@ public sealed partial class JobStore
     /// <summary>
     /// Takes or renews the lease <paramref name="name"/> for <paramref name="holder"/>: succeeds when nobody
     /// holds it, when the holder is this caller, or when the last holder let it expire (on the database's
-    /// clock, which every server shares). Returns the lease's term, or null while another server holds it.
+    /// clock, which every server shares). Returns the lease's term (null while another server holds it), the
+    /// database's clock, and when the first unpaused schedule is due: one statement, so an idle scheduler's
+    /// round is one transaction rather than four.
     /// </summary>
-    public async Task<long?> HoldLeaseAsync(string name, string holder, TimeSpan duration, CancellationToken cancellationToken)
+    public async Task<SchedulerRound> HoldLeaseAsync(string name, string holder, TimeSpan duration, CancellationToken cancellationToken)
     {
         await using var command = await CreateCommandAsync("""
-            INSERT INTO jobplatform.leases AS l (name, holder, expires_at, term) VALUES (@name, @holder, now() + @duration, 1)
-            ON CONFLICT (name) DO UPDATE SET
-                holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at,
-                term = l.term + CASE WHEN l.holder = EXCLUDED.holder THEN 0 ELSE 1 END
-            WHERE l.holder = EXCLUDED.holder OR l.expires_at < now()
-            RETURNING term
+            WITH lease AS (
+                INSERT INTO jobplatform.leases AS l (name, holder, expires_at, term) VALUES (@name, @holder, now() + @duration, 1)
+                ON CONFLICT (name) DO UPDATE SET
+                    holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at,
+                    term = l.term + CASE WHEN l.holder = EXCLUDED.holder THEN 0 ELSE 1 END
+                WHERE l.holder = EXCLUDED.holder OR l.expires_at < now()
+                RETURNING term)
+            SELECT (SELECT term FROM lease), statement_timestamp(),
+                   (SELECT min(next_run_at) FROM jobplatform.schedules WHERE NOT paused)
             """, cancellationToken);
         command.Parameters.Add(new NpgsqlParameter<string>("name", name));
         command.Parameters.Add(new NpgsqlParameter<string>("holder", holder));
         command.Parameters.Add(new NpgsqlParameter<TimeSpan>("duration", duration));
-        return await command.ExecuteScalarAsync(cancellationToken) is long term ? term : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new SchedulerRound(
+            reader.IsDBNull(0) ? null : reader.GetInt64(0),
+            reader.GetFieldValue<DateTimeOffset>(1),
+            reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
     }
 
     /// <summary>Gives up a lease this holder has, so that another server need not wait for it to expire.</summary>
