@@ -27,6 +27,17 @@ public sealed partial class JobProcessor(
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Task> _tasks = [];
 
+    /// <summary>
+    /// How often a claim loop's claim also promotes the queue's scheduled jobs that have come due (delayed jobs,
+    /// retries): at most every quarter second, or every poll where polls are more frequent. Promoting on every claim
+    /// cost a claim woken by an enqueue a sixth of its time (0.13 ms of an idle claim's 0.8 ms), for nothing; a
+    /// job that comes due is promoted within this interval while the loop claims, or at the next poll while it idles,
+    /// as before.
+    /// </summary>
+    private TimeSpan PromotionInterval => _options.PollInterval < MaxPromotionInterval ? _options.PollInterval : MaxPromotionInterval;
+
+    private static readonly TimeSpan MaxPromotionInterval = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The longest a claim loop waits between tries while the database stays unreachable.</summary>
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
@@ -80,6 +91,7 @@ public sealed partial class JobProcessor(
         // their outcome at a time, which bounds what a slow database can pile up.
         var recording = new SemaphoreSlim(concurrency, concurrency);
         var claimFailures = new FailureStreak(logger, $"Claiming jobs from queue {queue}", _options.PollInterval, MaxBackoff);
+        long? lastPromotion = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -92,11 +104,13 @@ public sealed partial class JobProcessor(
 
                 var wake = signal.Next;
                 var claimSentAt = time.GetTimestamp();
+                var promote = lastPromotion is not { } last || time.GetElapsedTime(last, claimSentAt) >= PromotionInterval;
                 IReadOnlyList<ClaimedJob> claimed;
                 TimeSpan? retryAfter;
                 try
                 {
-                    (claimed, retryAfter) = await ClaimAsync(queue, types, free, stoppingToken);
+                    (claimed, retryAfter) = await ClaimAsync(queue, types, free, promote, stoppingToken);
+                    if (promote) lastPromotion = claimSentAt;
                 }
                 catch
                 {
@@ -129,11 +143,11 @@ public sealed partial class JobProcessor(
     /// are those the database holds, whatever this server declared (see <see cref="JobStore.ClaimDueAsync"/>).
     /// </summary>
     private async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter)> ClaimAsync(
-        string queue, string[] types, int limit, CancellationToken cancellationToken)
+        string queue, string[] types, int limit, bool promote, CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<JobStore>()
-            .ClaimDueAsync(_options.ServerName, queue, types, limit, _options.LeaseDuration, cancellationToken);
+            .ClaimDueAsync(_options.ServerName, queue, types, limit, _options.LeaseDuration, promote, cancellationToken);
     }
 
     private void Start(ClaimedJob job, long claimSentAt, SemaphoreSlim slots, SemaphoreSlim recording)

@@ -17,12 +17,14 @@ public sealed partial class JobStore
     /// <summary>Claims up to <paramref name="limit"/> due jobs; see <see cref="ClaimDueAsync"/>.</summary>
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(
         string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken) =>
-        (await ClaimDueAsync(owner, queue, types, limit, lease, cancellationToken)).Jobs;
+        (await ClaimDueAsync(owner, queue, types, limit, lease, promote: true, cancellationToken)).Jobs;
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> due jobs of one queue and the given types, highest priority first
     /// across all of them, in one round trip and one transaction:
     /// <list type="number">
+    /// <item>With <paramref name="promote"/>, the queue's scheduled jobs that have come due become enqueued (see
+    /// <see cref="PromoteSql"/>); a server promotes now and then rather than on every claim (see <c>JobProcessor</c>).</item>
     /// <item>Types with a cluster-wide limit (as <c>job_types</c> says, whatever this server declared) have their rows
     /// locked, in name order, so the claimers of every server take turns on them and the counts that follow hold (a
     /// type limited only after that lock statement began has no lock, and none of its jobs is claimed this round).</item>
@@ -39,16 +41,16 @@ public sealed partial class JobStore
     /// table, emptied by PostgreSQL's recovery — holds its row; see <see cref="GuardFencingTokensAsync"/>.
     /// </summary>
     public async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter)> ClaimDueAsync(
-        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken)
+        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, bool promote, CancellationToken cancellationToken)
     {
-        var (jobs, retryAfter, guarded, promoted) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
+        var (jobs, retryAfter, guarded, promoted) = await TryClaimAsync(owner, queue, types, limit, lease, promote, cancellationToken);
         // The claim statement checks the guard again, in its own snapshot: jobs it claimed have guarded tokens, even
         // when the guard was missing at the first look and another server restored it in between. They are this
         // server's now; dropping them would leave them claimed by nobody running them until their lease ran out.
         if (!guarded && jobs.Count == 0)
         {
             await GuardFencingTokensAsync(cancellationToken);
-            (jobs, retryAfter, _, promoted) = await TryClaimAsync(owner, queue, types, limit, lease, cancellationToken);
+            (jobs, retryAfter, _, promoted) = await TryClaimAsync(owner, queue, types, limit, lease, promote, cancellationToken);
         }
         // A catch-up (a queue resumed, servers back after an outage): the promotion was cut at its cap, oldest first,
         // so a higher-priority job due later than the first thousand may still wait as scheduled. Promote the rest now,
@@ -96,11 +98,13 @@ public sealed partial class JobStore
     }
 
     private async Task<(IReadOnlyList<ClaimedJob> Jobs, TimeSpan? RetryAfter, bool Guarded, int Promoted)> TryClaimAsync(
-        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, CancellationToken cancellationToken)
+        string owner, string queue, IReadOnlyList<string> types, int limit, TimeSpan lease, bool promote, CancellationToken cancellationToken)
     {
         var claimSql = ClaimSql(types.Count);
         await using var batch = await CreateBatchAsync(cancellationToken,
-            "SELECT set_config('synchronous_commit', 'off', true), EXISTS (SELECT 1 FROM jobplatform.token_guard)",
+            // Generic plans for every statement that follows: planning one afresh on each claim (PostgreSQL's choice for
+            // the rate statement) cost more than running it. Each statement's generic plan is tested (ClaimCostTests).
+            "SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true), EXISTS (SELECT 1 FROM jobplatform.token_guard)",
             $"""
             SELECT set_config('{LockedTypesSetting}', COALESCE(array_agg(name), ARRAY[]::text[])::text, true) FROM (
                 SELECT name FROM jobplatform.job_types
@@ -110,7 +114,7 @@ public sealed partial class JobStore
             """,
             // After the lock statement, which may wait: a job that came due while it waited is promoted and competes
             // on priority in this claim (promotion itself never waits, SKIP LOCKED).
-            PromoteSql,
+            promote ? PromoteSql : null,
             claimSql,
             $"""
             SELECT min(extract(epoch FROM w.oldest + t.rate_interval - statement_timestamp()))::float8
@@ -143,11 +147,15 @@ public sealed partial class JobStore
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var guarded = reader.GetBoolean(1);
+        var guarded = reader.GetBoolean(2);
         await reader.NextResultAsync(cancellationToken); // the locked types' names, noted for the claim statement
-        await reader.NextResultAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var promoted = reader.GetInt32(0);
+        var promoted = 0;
+        if (promote)
+        {
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            promoted = reader.GetInt32(0);
+        }
         await reader.NextResultAsync(cancellationToken);
         var claimed = await ReadClaimedAsync(reader, limit, cancellationToken);
         await reader.NextResultAsync(cancellationToken);

@@ -80,15 +80,15 @@ public sealed partial class JobStore
 
     /// <summary>
     /// Statements sent in one round trip. Outside a transaction each is a transaction of its own, committed
-    /// before the next runs; inside one they all belong to it.
+    /// before the next runs; inside one they all belong to it. A null statement is left out.
     /// </summary>
-    private async Task<NpgsqlBatch> CreateBatchAsync(CancellationToken cancellationToken, params string[] statements)
+    private async Task<NpgsqlBatch> CreateBatchAsync(CancellationToken cancellationToken, params string?[] statements)
     {
         var connection = await OpenConnectionAsync(cancellationToken);
         var batch = connection.CreateBatch();
         batch.Transaction = CurrentTransaction;
         batch.EnableErrorBarriers = batch.Transaction is null; // a Sync after each statement
-        foreach (var sql in statements) batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        foreach (var sql in statements.OfType<string>()) batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
         return batch;
     }
 

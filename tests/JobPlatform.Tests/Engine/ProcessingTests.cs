@@ -11,13 +11,17 @@ public sealed class ProcessingTests(PostgresFixture postgres)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private static Task<EngineHost> StartWorkerAsync(string db, Executions executions, int concurrency = 10) =>
+    private static Task<EngineHost> StartWorkerAsync(string db, Executions executions, int concurrency = 10, TimeSpan? poll = null) =>
         EngineHost.StartAsync(db, jobs =>
         {
             jobs.Services.AddSingleton(executions);
             jobs.AddJob<EchoJob, EchoPayload>("echo")
                 .AddJob<AlwaysFailingJob, EchoPayload>("always-fails", o => o.MaxAttempts = 2);
-        }, o => o.Concurrency = concurrency);
+        }, o =>
+        {
+            o.Concurrency = concurrency;
+            if (poll is { } interval) o.PollInterval = interval;
+        });
 
     [Fact]
     public async Task Processing_recovers_when_the_database_drops_its_connections()
@@ -117,6 +121,42 @@ public sealed class ProcessingTests(PostgresFixture postgres)
 
         var job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded);
         Assert.True(job.StartedAt >= runAt.AddMilliseconds(-50), $"started {job.StartedAt:O}, due {runAt:O}");
+    }
+
+    [Fact]
+    public async Task Job_due_later_starts_on_time_while_a_stream_of_enqueues_keeps_the_worker_busy()
+    {
+        // Every enqueue wakes the claim loop before its poll, and a claim promotes due jobs only now and then (at most
+        // every 250 ms): a due job must still start then, not once the stream ends and a poll comes.
+        var executions = new Executions();
+        await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions, poll: TimeSpan.FromSeconds(30));
+        using var stop = new CancellationTokenSource();
+        var stream = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await worker.EnqueueAsync("echo", new EchoPayload("stream"));
+                await Task.Delay(20);
+            }
+        });
+
+        var runAt = DateTimeOffset.UtcNow.AddSeconds(1);
+        Guid id;
+        JobInfo job;
+        try
+        {
+            id = await worker.EnqueueAsync("echo", new EchoPayload("later"), new EnqueueOptions { RunAt = runAt });
+            job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await stream;
+        }
+
+        Assert.True(job.StartedAt >= runAt.AddMilliseconds(-50), $"started {job.StartedAt:O}, due {runAt:O}");
+        Assert.True(job.StartedAt < runAt.AddSeconds(1), $"started {job.StartedAt:O}, due {runAt:O}: {(job.StartedAt - runAt)?.TotalMilliseconds:N0} ms late");
+        Assert.Contains(executions.Runs, r => r.Text == "stream" && r.JobId != id);
     }
 
     [Fact]
