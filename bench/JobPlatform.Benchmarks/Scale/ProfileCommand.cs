@@ -11,7 +11,7 @@ namespace JobPlatform.Benchmarks.Scale;
 /// CPU, PostgreSQL's CPU (its processes, from /proc), transactions and WAL bytes, and the statements by total time
 /// with their calls per job. For the .NET side, record the same run with <c>dotnet-trace collect</c>.
 /// </summary>
-public static class ProfileCommand
+public static partial class ProfileCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
@@ -23,6 +23,7 @@ public static class ProfileCommand
         var db = await server.CreateDatabaseAsync("profile", maxPoolSize: 300);
         await ExecuteAsync(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         await ScaleHost.RegisterAsync(db);
+        if (Arg("--latency") is { } probes) return await LatencyAsync(server, db, int.Parse(probes, CultureInfo.InvariantCulture));
         // What a part of the schema costs, by its absence (for a comparison; the engine is not correct without them).
         foreach (var index in (Arg("--drop-index") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             await ExecuteAsync(db, $"DROP INDEX jobplatform.{index}");
@@ -59,6 +60,13 @@ public static class ProfileCommand
             + $"{(commitsAfter - commitsBefore) / (double)jobs:N3} transactions, {(walAfter - walBefore) / (double)jobs:N0} WAL bytes");
         Console.WriteLine($"CPU: worker {self.TotalSeconds / clock.Elapsed.TotalSeconds * 100:N0} % of a core, PostgreSQL {postgres.TotalSeconds / clock.Elapsed.TotalSeconds * 100:N0} % (2 cores = 200 %)");
         Console.WriteLine();
+        await PrintStatementsAsync(db, jobs);
+        return 0;
+    }
+
+    /// <summary>The statements by total time, from <c>pg_stat_statements</c>, with their calls per 1,000 jobs.</summary>
+    private static async Task PrintStatementsAsync(string db, int jobs)
+    {
         Console.WriteLine("| statement | calls per 1,000 jobs | total ms | mean ms | rows per call | share of time |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         await using var connection = new NpgsqlConnection(db);
@@ -72,7 +80,6 @@ public static class ProfileCommand
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
             Console.WriteLine($"| `{reader.GetString(0).Replace("|", "\\|")}` | {reader.GetInt64(1) * 1000.0 / jobs:N1} | {reader.GetDouble(2):N0} | {reader.GetDouble(3):N3} | {reader.GetInt64(4) / (double)Math.Max(1, reader.GetInt64(1)):N1} | {reader.GetDouble(5):N1} % |");
-        return 0;
     }
 
     private static async Task ExecuteAsync(string db, string sql)

@@ -12,7 +12,7 @@ namespace JobPlatform.Benchmarks.Scale;
 /// <summary>A worker offering the scale scenarios' job types, and the clients that feed it.</summary>
 public static class ScaleHost
 {
-    public const string Io = "io-100ms", Cpu = "cpu-5ms", Mixed = "mixed", Quick = "quick", Held = "held";
+    public const string Io = "io-100ms", Cpu = "cpu-5ms", Mixed = "mixed", Quick = "quick", Held = "held", Probe = "probe";
 
     public static IHost Build(string connectionString, Action<ProcessingOptions> processing, Action<RetentionOptions>? retention = null)
     {
@@ -26,6 +26,7 @@ public static class ScaleHost
             .AddJob<CpuJob, ScalePayload>(Cpu, o => o.MaxAttempts = 1)
             .AddJob<MixedJob, ScalePayload>(Mixed, o => o.MaxAttempts = 1)
             .AddJob<QuickJob, ScalePayload>(Quick, o => o.MaxAttempts = 1)
+            .AddJob<ProbeJob, ScalePayload>(Probe, o => o.MaxAttempts = 1)
             .AddJob<HoldingJob, ScalePayload>(Held, o => (o.MaxAttempts, o.ConcurrencyLimit) = (1, 1));
         return builder.Build();
     }

@@ -54,6 +54,18 @@ public sealed class QuickJob : IJob<ScalePayload>
     public Task ExecuteAsync(ScalePayload payload, JobContext context, CancellationToken cancellationToken) => ScaleCounter.CountAsync(Task.CompletedTask);
 }
 
+/// <summary>Notes the wall clock when its body starts, by the probe's number (for <c>profile --latency</c>).</summary>
+public sealed class ProbeJob : IJob<ScalePayload>
+{
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<int, DateTime> Started = new();
+
+    public Task ExecuteAsync(ScalePayload payload, JobContext context, CancellationToken cancellationToken)
+    {
+        Started[payload.N] = DateTime.UtcNow;
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Holds its slot of a limited type until the scenario ends (its token is cancelled when the worker stops).</summary>
 public sealed class HoldingJob : IJob<ScalePayload>
 {
