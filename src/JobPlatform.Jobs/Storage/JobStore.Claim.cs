@@ -102,9 +102,7 @@ public sealed partial class JobStore
     {
         var claimSql = ClaimSql(types.Count);
         await using var batch = await CreateBatchAsync(cancellationToken,
-            // Generic plans for every statement that follows: planning one afresh on each claim (PostgreSQL's choice for
-            // the rate statement) cost more than running it. Each statement's generic plan is tested (ClaimCostTests).
-            "SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true), EXISTS (SELECT 1 FROM jobplatform.token_guard)",
+            "SELECT set_config('synchronous_commit', 'off', true), EXISTS (SELECT 1 FROM jobplatform.token_guard)",
             $"""
             SELECT set_config('{LockedTypesSetting}', COALESCE(array_agg(name), ARRAY[]::text[])::text, true) FROM (
                 SELECT name FROM jobplatform.job_types
@@ -147,7 +145,7 @@ public sealed partial class JobStore
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var guarded = reader.GetBoolean(2);
+        var guarded = reader.GetBoolean(1);
         await reader.NextResultAsync(cancellationToken); // the locked types' names, noted for the claim statement
         var promoted = 0;
         if (promote)
