@@ -14,7 +14,15 @@ internal sealed partial class JobClient
         if (query.Cursor is not null)
             after = Guid.TryParse(query.Cursor, out var cursor) ? cursor : throw new JobValidationException("cursor", "cursor is not a cursor this api gave out.");
 
-        var jobs = db.Jobs.AsNoTracking();
+        var page = await ListQuery(db.Jobs.AsNoTracking(), query, after).ToListAsync(cancellationToken);
+        var more = page.Count > query.Limit;
+        if (more) page.RemoveAt(page.Count - 1);
+        return new JobPage([.. page.Select(j => ToInfo(j, []))], more ? page[^1].Id.ToString() : null);
+    }
+
+    /// <summary>A page of the job list and one row more (whether there is a next page): newest first, after the cursor.</summary>
+    internal static IQueryable<JobRecord> ListQuery(IQueryable<JobRecord> jobs, JobQuery query, Guid? after)
+    {
         if (query.State is { } state) jobs = jobs.Where(j => j.State == state.ToName());
         if (query.Type is not null) jobs = jobs.Where(j => j.Type == query.Type);
         if (query.Queue is not null) jobs = jobs.Where(j => j.Queue == query.Queue);
@@ -22,15 +30,21 @@ internal sealed partial class JobClient
         if (query.UniqueKey is not null) jobs = jobs.Where(j => j.UniqueKey == query.UniqueKey);
         if (query.ParentId is { } parent) jobs = jobs.Where(j => j.ParentId == parent);
         if (query.BatchId is { } batch) jobs = jobs.Where(j => j.BatchId == batch);
-        if (query.CreatedFrom is { } from) jobs = jobs.Where(j => j.CreatedAt >= from);
-        if (query.CreatedTo is { } to) jobs = jobs.Where(j => j.CreatedAt < to);
+        // The times filter; the ids they imply (see JobIds) let the scan start and stop near them rather than walk
+        // every newer or older job (4.4 s for failed jobs of one type in the last hour, at 10M jobs).
+        if (query.CreatedFrom is { } from)
+        {
+            var first = JobIds.LowerBound(from);
+            jobs = jobs.Where(j => j.CreatedAt >= from && j.Id.CompareTo(first) >= 0);
+        }
+        if (query.CreatedTo is { } to)
+        {
+            var end = JobIds.UpperBound(to);
+            jobs = jobs.Where(j => j.CreatedAt < to && j.Id.CompareTo(end) < 0);
+        }
         // Newest first by id: v7 ids grow with time, and a keyset cut by id stays stable as jobs arrive.
         if (after is { } last) jobs = jobs.Where(j => j.Id.CompareTo(last) < 0);
-        var page = await jobs.OrderByDescending(j => j.Id).Take(query.Limit + 1).ToListAsync(cancellationToken);
-
-        var more = page.Count > query.Limit;
-        if (more) page.RemoveAt(page.Count - 1);
-        return new JobPage([.. page.Select(j => ToInfo(j, []))], more ? page[^1].Id.ToString() : null);
+        return jobs.OrderByDescending(j => j.Id).Take(query.Limit + 1);
     }
 
     public async Task<IReadOnlyList<ThroughputPoint>> GetThroughputAsync(TimeSpan window, CancellationToken cancellationToken = default) =>

@@ -72,6 +72,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.HasIndex(j => new { j.State, j.Id })
                 .HasDatabaseName("ix_jobs_finished_list")
                 .HasFilter("state IN ('succeeded','failed','cancelled')");
+            // The job list filtered by type, newest first (a rare type was otherwise a read of the whole table).
+            job.HasIndex(j => new { j.Type, j.Id }).HasDatabaseName("ix_jobs_type_list");
             job.Property(j => j.Tags).HasDefaultValueSql("'{}'");
             // Continuations waiting for a parent are found by it when the parent ends.
             job.HasIndex(j => j.ParentId)

@@ -260,6 +260,9 @@ namespace JobPlatform.Jobs.Storage.Migrations
                         .HasDatabaseName("ix_jobs_finished_list")
                         .HasFilter("state IN ('succeeded','failed','cancelled')");
 
+                    b.HasIndex("Type", "Id")
+                        .HasDatabaseName("ix_jobs_type_list");
+
                     b.HasIndex("LeaseExpiresAt")
                         .HasDatabaseName("ix_jobs_leases")
                         .HasFilter("state = 'processing'");
