@@ -53,8 +53,8 @@ public static class JobEndpoints
     }
 
     /// <param name="state">scheduled, enqueued, processing, succeeded, failed, cancelled or awaiting.</param>
-    /// <param name="createdFrom">Jobs created at or after this instant.</param>
-    /// <param name="createdTo">Jobs created before this instant.</param>
+    /// <param name="createdFrom">Jobs created at or after this instant (by the database's clock; a job whose v7 id is more than an hour older than its creation time may be missed).</param>
+    /// <param name="createdTo">Jobs created before this instant (by the database's clock; a job whose v7 id is more than an hour newer than its creation time may be missed).</param>
     /// <param name="cursor">The <c>nextCursor</c> of the page before.</param>
     /// <param name="limit">Jobs per page, 1 to 500 (default 50).</param>
     private static async Task<IResult> ListAsync(

@@ -21,7 +21,15 @@ public sealed record JobQuery
 
     /// <summary>Jobs of this batch.</summary>
     public Guid? BatchId { get; init; }
+
+    /// <summary>
+    /// Jobs created at or after this instant, by the database's clock. The window also bounds the ids searched (their
+    /// v7 time, the enqueuing host's clock at the call) widened by an hour, so a job whose id and creation time are
+    /// further apart may be missed (see <see cref="JobIds"/>).
+    /// </summary>
     public DateTimeOffset? CreatedFrom { get; init; }
+
+    /// <summary>Jobs created before this instant, by the database's clock (see <see cref="CreatedFrom"/>).</summary>
     public DateTimeOffset? CreatedTo { get; init; }
     public string? Cursor { get; init; }
 

@@ -30,24 +30,28 @@ public sealed class JobListCostTests(PostgresFixture postgres)
             {Jobs("common", "succeeded", "now() - interval '1 day'", History)}
             {Jobs("rare", "failed", "now() - interval '2 days'", 5)}
             {Jobs("common", "failed", "now() - interval '10 minutes'", 3)}
-            -- Enqueued by a host whose clock ran 30 minutes behind the database's: its id says it is older than it is.
-            {Jobs("common", "failed", "now() - interval '30 minutes'", 1, createdAt: "now()")}
+            -- Enqueued by a host whose clock ran 90 minutes behind the database's: its id says it is older than it is.
+            {Jobs("common", "failed", "now() - interval '90 minutes'", 1, createdAt: "now()")}
+            -- And by one whose clock ran 30 minutes ahead: its id says it is newer than it is.
+            {Jobs("ahead", "succeeded", "now() - interval '2 hours 40 minutes'", 1, createdAt: "now() - interval '3 hours 10 minutes'")}
             """);
         await Sql.ExecuteAsync(db, "VACUUM ANALYZE jobplatform.jobs");
 
         var lastHour = DateTimeOffset.UtcNow.AddHours(-1);
-        var cases = new (string Name, JobQuery Query, int Expected)[]
+        var cases = new (string Name, JobQuery Query, int Expected, string FirstType)[]
         {
-            ("a rare type", new JobQuery { Type = "rare" }, 5),
-            ("failed, one type, created in the last hour", new JobQuery { State = JobState.Failed, Type = "common", CreatedFrom = lastHour }, 4),
+            ("a rare type", new JobQuery { Type = "rare" }, 5, "rare"),
+            ("failed, one type, created in the last hour", new JobQuery { State = JobState.Failed, Type = "common", CreatedFrom = lastHour }, 4, "common"),
+            // The newest job created before then is the one whose id came from a clock ahead of the database's.
             ("created before three hours ago, in the last four days",
-                new JobQuery { CreatedFrom = DateTimeOffset.UtcNow.AddDays(-4), CreatedTo = DateTimeOffset.UtcNow.AddHours(-3), Limit = 10 }, 10),
-            ("created in the last hour", new JobQuery { CreatedFrom = lastHour }, 4),
+                new JobQuery { CreatedFrom = DateTimeOffset.UtcNow.AddDays(-4), CreatedTo = DateTimeOffset.UtcNow.AddHours(-3), Limit = 10 }, 10, "ahead"),
+            ("created in the last hour", new JobQuery { CreatedFrom = lastHour }, 4, "common"),
         };
-        foreach (var (name, query, expected) in cases)
+        foreach (var (name, query, expected, firstType) in cases)
         {
             var page = await host.WithClientAsync(c => c.ListAsync(query));
             Assert.Equal(expected, page.Items.Count);
+            Assert.Equal(firstType, page.Items[0].Type);
 
             var plan = await ExplainListAsync(db, query);
             Assert.DoesNotContain(Scans(plan), s => s.Node == "Seq Scan" && s.Relation == "jobs");

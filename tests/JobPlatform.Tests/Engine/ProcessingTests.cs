@@ -160,6 +160,24 @@ public sealed class ProcessingTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Job_due_just_after_a_claim_that_did_not_promote_does_not_wait_for_the_poll()
+    {
+        // A claim within 250 ms of the last promotion does not promote; the loop that then goes idle must wake for the
+        // next promotion rather than sleep its whole poll (30 s here) past a job that came due meanwhile.
+        var executions = new Executions();
+        await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), executions, poll: TimeSpan.FromSeconds(30));
+        await Task.Delay(1000); // the start's promotion is long past: the next claim promotes
+        await worker.EnqueueAsync("echo", new EchoPayload("first"));
+        var runAt = DateTimeOffset.UtcNow.AddMilliseconds(50);
+        var id = await worker.EnqueueAsync("echo", new EchoPayload("due"), new EnqueueOptions { RunAt = runAt });
+        await Task.Delay(60);
+        await worker.EnqueueAsync("echo", new EchoPayload("second")); // claimed within 250 ms of the first: no promotion
+
+        var job = await worker.WaitForStateAsync(id, Timeout, JobState.Succeeded);
+        Assert.True(job.StartedAt < runAt.AddSeconds(2), $"started {job.StartedAt:O}, due {runAt:O}: {(job.StartedAt - runAt)?.TotalMilliseconds:N0} ms late");
+    }
+
+    [Fact]
     public async Task Worker_registers_itself_and_its_job_types()
     {
         await using var worker = await StartWorkerAsync(await postgres.CreateDatabaseAsync(), new Executions());
