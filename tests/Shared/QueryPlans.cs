@@ -73,6 +73,13 @@ public static partial class QueryPlans
         FROM generate_series(1, {{count}}) i;
         """;
 
+    /// <summary>
+    /// SQL for a version 7 UUID as the engine mints them: the Unix milliseconds of <paramref name="time"/> (a timestamptz
+    /// expression), then bits from <paramref name="hex"/> (an expression of at least 18 hex digits, such as an md5).
+    /// </summary>
+    public static string V7Id(string time, string hex) =>
+        $"(lpad(to_hex(floor(extract(epoch FROM {time}) * 1000)::bigint), 12, '0') || '7' || substr({hex}, 1, 3) || '8' || substr({hex}, 4, 15))::uuid";
+
     /// <summary>Index blocks one scan may touch when it reads only what it needs: a root, an inner page or two and a leaf or two, with room to spare.</summary>
     public const int BlocksPerScan = 12;
 

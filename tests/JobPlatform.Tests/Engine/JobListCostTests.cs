@@ -68,7 +68,7 @@ public sealed class JobListCostTests(PostgresFixture postgres)
     private static string Jobs(string type, string state, string at, int count, string? createdAt = null) => $$"""
         INSERT INTO jobplatform.jobs (id, type, queue, state, priority, payload, attempt, max_attempts, max_rescues, run_at,
                                       created_at, finished_at, fencing_token)
-        SELECT (lpad(to_hex(floor(extract(epoch FROM t.at) * 1000)::bigint), 12, '0') || '7' || substr(h.h, 1, 3) || '8' || substr(h.h, 4, 15))::uuid,
+        SELECT {{V7Id("t.at", "h.h")}},
                '{{type}}', 'default', '{{state}}', 0, '{}', 1, 1, 3, t.at, {{createdAt ?? "t.at"}}, t.at, 0
         FROM generate_series(1, {{count}}) i
         CROSS JOIN LATERAL (SELECT {{at}} + i * interval '1 ms' AS at) t
