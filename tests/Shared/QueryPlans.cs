@@ -33,8 +33,24 @@ public static partial class QueryPlans
         await using var command = new NpgsqlCommand(
             $"EXPLAIN (ANALYZE, BUFFERS, FORMAT {format}) EXECUTE {name}{(used.Count == 0 ? "" : $"({string.Join(", ", used.Select(u => values[u].Value))})")}",
             connection);
-        if (format == "JSON") return (string)(await command.ExecuteScalarAsync())!;
-        await using var reader = await command.ExecuteReaderAsync();
+        return await PlanAsync(command, format);
+    }
+
+    /// <summary>
+    /// Runs the statement EF Core last sent through <paramref name="captured"/>, with its parameters, under EXPLAIN
+    /// (ANALYZE, BUFFERS) in <paramref name="format"/> (JSON or TEXT); returns the plan.
+    /// </summary>
+    public static async Task<string> ExplainAsync(NpgsqlConnection connection, CapturedCommand captured, string format = "JSON")
+    {
+        await using var command = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, FORMAT {format}) {captured.Sql}", connection);
+        foreach (var parameter in captured.Parameters) command.Parameters.Add(parameter.Clone());
+        return await PlanAsync(command, format);
+    }
+
+    private static async Task<string> PlanAsync(NpgsqlCommand explain, string format)
+    {
+        if (format == "JSON") return (string)(await explain.ExecuteScalarAsync())!;
+        await using var reader = await explain.ExecuteReaderAsync();
         var lines = new List<string>();
         while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
         return string.Join('\n', lines);

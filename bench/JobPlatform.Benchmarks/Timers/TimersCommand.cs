@@ -159,12 +159,7 @@ public static class TimersCommand
     {
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + captured.Sql, connection);
-        foreach (var parameter in captured.Parameters) command.Parameters.Add(parameter.Clone());
-        await using var reader = await command.ExecuteReaderAsync();
-        var lines = new List<string> { captured.Sql!, "" };
-        while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
-        return string.Join('\n', lines);
+        return $"{captured.Sql}\n\n{await QueryPlans.ExplainAsync(connection, captured, format: "TEXT")}";
     }
 
     /// <summary>

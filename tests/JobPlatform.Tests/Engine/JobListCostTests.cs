@@ -1,11 +1,10 @@
-using System.Data.Common;
 using JobPlatform.Jobs;
 using JobPlatform.Jobs.Client;
 using JobPlatform.Jobs.Storage;
 using JobPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
+using JobPlatform.Testing;
 using static JobPlatform.Testing.QueryPlans;
 
 namespace JobPlatform.Tests.Engine;
@@ -78,29 +77,13 @@ public sealed class JobListCostTests(PostgresFixture postgres)
     /// <summary>The list's statement as the client builds it, run under EXPLAIN (ANALYZE, BUFFERS) with its parameters.</summary>
     private static async Task<string> ExplainListAsync(string db, JobQuery query)
     {
-        var capture = new CommandCapture();
-        var options = new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(db).AddInterceptors(capture).Options;
+        var captured = new CapturedCommand();
+        var options = new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(db).AddInterceptors(captured).Options;
         await using (var context = new JobsDbContext(options))
             await JobClient.ListQuery(context.Jobs.AsNoTracking(), query, after: null).ToListAsync();
 
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync();
-        await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {capture.Text}", connection);
-        foreach (var parameter in capture.Parameters) explain.Parameters.Add(parameter);
-        return (string)(await explain.ExecuteScalarAsync())!;
-    }
-
-    private sealed class CommandCapture : DbCommandInterceptor
-    {
-        public string Text { get; private set; } = "";
-        public List<NpgsqlParameter> Parameters { get; } = [];
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Text = command.CommandText;
-            Parameters.AddRange(command.Parameters.Cast<NpgsqlParameter>().Select(p => p.Clone()));
-            return ValueTask.FromResult(result);
-        }
+        return await ExplainAsync(connection, captured);
     }
 }

@@ -2,9 +2,12 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
-namespace JobPlatform.Benchmarks.Timers;
+namespace JobPlatform.Testing;
 
-/// <summary>Keeps the text and parameters of the last query EF Core sent, so that its plan can be shown.</summary>
+/// <summary>
+/// Keeps the text and parameters of the last query EF Core sent, so that its plan can be shown (see
+/// <see cref="QueryPlans.ExplainAsync(NpgsqlConnection, CapturedCommand, string)"/>).
+/// </summary>
 public sealed class CapturedCommand : DbCommandInterceptor
 {
     public string? Sql { get; private set; }
