@@ -30,22 +30,28 @@ public sealed partial class ScheduleFirer(
             .Where(s => !s.Paused && s.NextRunAt <= now)
             .OrderBy(s => s.NextRunAt).Select(s => s.Name).Take(MaxSchedulesPerRound)
             .ToListAsync(cancellationToken);
+        var unfired = new List<string>();
         foreach (var name in due)
         {
             try
             {
-                await FireAsync(scope.ServiceProvider, name, now, cancellationToken);
+                if (!await FireAsync(scope.ServiceProvider, name, now, cancellationToken)) unfired.Add(name);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogFireFailed(e, name); // the schedule stays due; the next round tries again
+                unfired.Add(name);
             }
         }
-        return await db.Schedules.AsNoTracking().Where(s => !s.Paused)
+        // A schedule this round could not fire (it failed, or another transaction holds its row) and that is still
+        // due does not count: the runner would otherwise come straight back for it, hundreds of rounds a second.
+        // It is tried again on the next tick, or sooner when another schedule comes due first.
+        return await db.Schedules.AsNoTracking().Where(s => !s.Paused && (s.NextRunAt > now || !unfired.Contains(s.Name)))
             .MinAsync(s => (DateTimeOffset?)s.NextRunAt, cancellationToken) - now;
     }
 
-    private async Task FireAsync(IServiceProvider services, string name, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Fires one due schedule; false when it was not there to fire (another transaction holds it, or it is no longer due).</summary>
+    private async Task<bool> FireAsync(IServiceProvider services, string name, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<JobsDbContext>();
         db.ChangeTracker.Clear();
@@ -56,7 +62,7 @@ public sealed partial class ScheduleFirer(
         if (schedule is null)
         {
             LogNotFired(name, now); // another firer has it, or has just fired it
-            return;
+            return false;
         }
 
         CronSchedule cron;
@@ -71,7 +77,7 @@ public sealed partial class ScheduleFirer(
             (schedule.LastSkippedAt, schedule.LastSkipReason) = (now, $"paused: {e.Message}");
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return;
+            return true;
         }
 
         var due = new List<DateTimeOffset> { schedule.NextRunAt };
@@ -109,6 +115,7 @@ public sealed partial class ScheduleFirer(
         else schedule.Paused = true;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     private async Task EnqueueAsync(JobStore store, ScheduleRecord schedule, DateTimeOffset occurrence, DateTimeOffset now, CancellationToken cancellationToken)
