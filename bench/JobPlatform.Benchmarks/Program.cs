@@ -7,7 +7,7 @@
 // The engine under realistic work, priorities, a held-back backlog, and 10M jobs of churn: ... -- scale work|priorities|backlog|churn
 // The api over HTTP (wrk single enqueues, alone and beside a draining worker; bulk requests): ... -- http [--runs 3]
 // Where a drain's time goes (pg_stat_statements, CPU, WAL and transactions per job): ... -- profile [--jobs 300000]
-// Where an idle worker's enqueue-to-start latency goes, stage by stage: ... -- profile --latency 1000
+// Where an idle worker's enqueue-to-start latency goes, stage by stage: ... -- profile --latency 1000 [--concurrency 25]
 // Load generator against a running api: ... -- load --url http://localhost:8080 [--rate N | --concurrency N] --duration S
 // Chaos suite (kills, pauses, a database restart; checks nothing is lost): ... -- chaos [--jobs 50000] (see ChaosOptions)
 // Randomised explorer (every operation and fault, invariants after each seed): ... -- explore --seeds N [--seed S to replay]

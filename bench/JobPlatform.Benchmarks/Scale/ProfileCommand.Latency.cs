@@ -8,14 +8,14 @@ public static partial class ProfileCommand
 {
     /// <summary>
     /// <c>profile --latency N</c>: where an idle worker's enqueue-to-start latency goes. N probes, 25 ms apart, from a
-    /// client in this process to a worker in this process (concurrency 25), each split by the database's timestamps
+    /// client in this process to a worker in this process (concurrency 25, or <c>--concurrency</c>), each split by the database's timestamps
     /// (one clock: this machine's): the enqueue call until its insert statement began (<c>created_at</c>), the insert
     /// until the claim statement began (commit, NOTIFY, wake-up, the batch's earlier statements: <c>started_at</c>),
     /// and the claim statement until the body began (claim, commit, hand-over). Then the statements' mean times.
     /// </summary>
-    private static async Task<int> LatencyAsync(BenchServer server, string db, int probes)
+    private static async Task<int> LatencyAsync(BenchServer server, string db, int probes, int concurrency)
     {
-        using var worker = ScaleHost.Build(db, o => o.Concurrency = 25);
+        using var worker = ScaleHost.Build(db, o => o.Concurrency = concurrency);
         await worker.StartAsync();
         await using var client = await EngineHost.StartClientAsync(db);
         const int warmUp = 200;
@@ -42,7 +42,7 @@ public static partial class ProfileCommand
             parts["enqueue call returned"].Add((returned - called).TotalMilliseconds);
             parts["total: enqueue call → body"].Add((body - called).TotalMilliseconds);
         }
-        Console.WriteLine($"{probes} probes 25 ms apart after {warmUp} for warm-up; client and worker (concurrency 25) in this process");
+        Console.WriteLine($"{probes} probes 25 ms apart after {warmUp} for warm-up; client and worker (concurrency {concurrency}) in this process");
         Console.WriteLine();
         Console.WriteLine("| span | p50 ms | p90 ms | p99 ms |");
         Console.WriteLine("|---|---:|---:|---:|");

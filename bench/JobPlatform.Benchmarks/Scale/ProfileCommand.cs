@@ -18,12 +18,16 @@ public static partial class ProfileCommand
         string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var jobs = int.Parse(Arg("--jobs") ?? "300000", CultureInfo.InvariantCulture);
         var concurrency = int.Parse(Arg("--concurrency") ?? "200", CultureInfo.InvariantCulture);
-        await using var server = await BenchServer.StartAsync(["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"]);
+        // The latency probes track planning too (plans and their mean time per statement: is a statement planned
+        // afresh on every call?); the drain does not, so that its figures stay comparable with earlier runs.
+        await using var server = await BenchServer.StartAsync(["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all",
+            $"pg_stat_statements.track_planning={(Arg("--latency") is null ? "off" : "on")}"]);
         Console.WriteLine($"PostgreSQL: {await server.SettingsAsync()}");
         var db = await server.CreateDatabaseAsync("profile", maxPoolSize: 300);
         await ExecuteAsync(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         await ScaleHost.RegisterAsync(db);
-        if (Arg("--latency") is { } probes) return await LatencyAsync(server, db, int.Parse(probes, CultureInfo.InvariantCulture));
+        if (Arg("--latency") is { } probes)
+            return await LatencyAsync(server, db, int.Parse(probes, CultureInfo.InvariantCulture), int.Parse(Arg("--concurrency") ?? "25", CultureInfo.InvariantCulture));
         // What a part of the schema costs, by its absence (for a comparison; the engine is not correct without them).
         foreach (var index in (Arg("--drop-index") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             await ExecuteAsync(db, $"DROP INDEX jobplatform.{index}");
@@ -67,19 +71,19 @@ public static partial class ProfileCommand
     /// <summary>The statements by total time, from <c>pg_stat_statements</c>, with their calls per 1,000 jobs.</summary>
     private static async Task PrintStatementsAsync(string db, int jobs)
     {
-        Console.WriteLine("| statement | calls per 1,000 jobs | total ms | mean ms | rows per call | share of time |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| statement | calls per 1,000 jobs | total ms | mean ms | rows per call | share of time | plans per call | mean plan ms |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
             SELECT regexp_replace(left(query, 140), '\s+', ' ', 'g'), calls, total_exec_time, mean_exec_time, rows,
-                   total_exec_time / sum(total_exec_time) OVER () * 100
+                   total_exec_time / sum(total_exec_time) OVER () * 100, plans, mean_plan_time
             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             ORDER BY total_exec_time DESC LIMIT 15
             """, connection);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
-            Console.WriteLine($"| `{reader.GetString(0).Replace("|", "\\|")}` | {reader.GetInt64(1) * 1000.0 / jobs:N1} | {reader.GetDouble(2):N0} | {reader.GetDouble(3):N3} | {reader.GetInt64(4) / (double)Math.Max(1, reader.GetInt64(1)):N1} | {reader.GetDouble(5):N1} % |");
+            Console.WriteLine($"| `{reader.GetString(0).Replace("|", "\\|")}` | {reader.GetInt64(1) * 1000.0 / jobs:N1} | {reader.GetDouble(2):N0} | {reader.GetDouble(3):N3} | {reader.GetInt64(4) / (double)Math.Max(1, reader.GetInt64(1)):N1} | {reader.GetDouble(5):N1} % | {reader.GetInt64(6) / (double)Math.Max(1, reader.GetInt64(1)):N2} | {reader.GetDouble(7):N3} |");
     }
 
     private static async Task ExecuteAsync(string db, string sql)
