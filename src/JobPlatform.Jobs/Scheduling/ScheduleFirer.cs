@@ -20,7 +20,10 @@ public sealed partial class ScheduleFirer(
 {
     private const int MaxSchedulesPerRound = 100, MaxOccurrencesPerFiring = 10_000;
 
-    /// <summary>Fires every due schedule; returns how long until the next one is due, if any (by <see cref="IScheduleClock"/>).</summary>
+    /// <summary>
+    /// Fires every due schedule; returns how long until the next one is due, if any (by <see cref="IScheduleClock"/>),
+    /// leaving out the ones this round could not fire.
+    /// </summary>
     public async Task<TimeSpan?> FireDueAsync(CancellationToken cancellationToken)
     {
         var now = await clock.NowAsync(cancellationToken);
