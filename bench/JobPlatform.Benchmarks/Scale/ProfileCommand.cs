@@ -17,17 +17,18 @@ public static partial class ProfileCommand
     {
         string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var jobs = int.Parse(Arg("--jobs") ?? "300000", CultureInfo.InvariantCulture);
-        var concurrency = int.Parse(Arg("--concurrency") ?? "200", CultureInfo.InvariantCulture);
+        var probes = Arg("--latency");
+        // Defaults: the latency probes at concurrency 25, a drain at 200 (as in the earlier runs).
+        var concurrency = int.Parse(Arg("--concurrency") ?? (probes is null ? "200" : "25"), CultureInfo.InvariantCulture);
         // The latency probes track planning too (plans and their mean time per statement: is a statement planned
         // afresh on every call?); the drain does not, so that its figures stay comparable with earlier runs.
         await using var server = await BenchServer.StartAsync(["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all",
-            $"pg_stat_statements.track_planning={(Arg("--latency") is null ? "off" : "on")}"]);
+            $"pg_stat_statements.track_planning={(probes is null ? "off" : "on")}"]);
         Console.WriteLine($"PostgreSQL: {await server.SettingsAsync()}");
         var db = await server.CreateDatabaseAsync("profile", maxPoolSize: 300);
         await ExecuteAsync(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         await ScaleHost.RegisterAsync(db);
-        if (Arg("--latency") is { } probes)
-            return await LatencyAsync(server, db, int.Parse(probes, CultureInfo.InvariantCulture), int.Parse(Arg("--concurrency") ?? "25", CultureInfo.InvariantCulture));
+        if (probes is not null) return await LatencyAsync(server, db, int.Parse(probes, CultureInfo.InvariantCulture), concurrency);
         // What a part of the schema costs, by its absence (for a comparison; the engine is not correct without them).
         foreach (var index in (Arg("--drop-index") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             await ExecuteAsync(db, $"DROP INDEX jobplatform.{index}");
